@@ -1,0 +1,243 @@
+//! The kiosk.toml schema: one struct per section, every field defaulted, unknown keys refused.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize, de};
+use url::Url;
+
+use crate::secret::Secret;
+
+/// The whole effective configuration, after layering.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub grafana: GrafanaConfig,
+    pub datasource: DatasourceConfig,
+    pub provision: ProvisionConfig,
+    pub cache: CacheConfig,
+}
+
+/// `[grafana]`: where Grafana is and how to authenticate to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GrafanaConfig {
+    /// Kept as written, sub-path included (`https://host/grafana`).
+    #[serde(deserialize_with = "http_url")]
+    pub url: Url,
+    pub auth: AuthMethod,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<Secret>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_file: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+    /// Sent as `X-Grafana-Org-Id` when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<u64>,
+    /// An extra CA (PEM) trusted on top of the system roots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    pub insecure_skip_verify: bool,
+    /// Per request.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Extra attempts on 5xx, timeouts and connection errors.
+    pub retries: u32,
+}
+
+impl Default for GrafanaConfig {
+    fn default() -> GrafanaConfig {
+        GrafanaConfig {
+            url: Url::parse("http://127.0.0.1:3000").expect("default Grafana URL parses"),
+            auth: AuthMethod::Anonymous,
+            token: None,
+            token_file: None,
+            username: None,
+            password: None,
+            org_id: None,
+            ca_file: None,
+            insecure_skip_verify: false,
+            timeout: Duration::from_secs(10),
+            retries: 3,
+        }
+    }
+}
+
+/// `grafana.auth`. Which of the credential keys is used is decided here, never guessed from
+/// which keys happen to be set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    #[default]
+    Anonymous,
+    Token,
+    TokenFile,
+    Basic,
+}
+
+impl AuthMethod {
+    /// The spelling used in kiosk.toml, for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Anonymous => "anonymous",
+            AuthMethod::Token => "token",
+            AuthMethod::TokenFile => "token_file",
+            AuthMethod::Basic => "basic",
+        }
+    }
+}
+
+/// `[datasource]`: the Prometheus datasource every provisioned dashboard points at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatasourceConfig {
+    pub name: String,
+    /// Fixed, so dashboards can be rewritten to it before Grafana is ever asked.
+    pub uid: String,
+    /// When absent, kiosk does not create the datasource; it must already exist in Grafana.
+    #[serde(
+        deserialize_with = "optional_http_url",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<Url>,
+    /// Becomes the datasource's `jsonData.timeInterval`.
+    #[serde(with = "humantime_serde")]
+    pub scrape_interval: Duration,
+}
+
+impl Default for DatasourceConfig {
+    fn default() -> DatasourceConfig {
+        DatasourceConfig {
+            name: "Prometheus".to_owned(),
+            uid: "kiosk-prometheus".to_owned(),
+            url: None,
+            scrape_interval: Duration::from_secs(15),
+        }
+    }
+}
+
+/// `[provision]`: where the dashboards come from and which Grafana folder they go to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProvisionConfig {
+    /// Folder title.
+    pub folder: String,
+    pub folder_uid: String,
+    /// Our `*.json` dashboards plus `vendor.toml` and `vendor.lock`.
+    pub dashboards_dir: PathBuf,
+    /// Configurable so tests (and mirrors) can serve vendor dashboards locally.
+    #[serde(deserialize_with = "http_url")]
+    pub grafana_com_url: Url,
+}
+
+impl Default for ProvisionConfig {
+    fn default() -> ProvisionConfig {
+        ProvisionConfig {
+            folder: "Wallboard".to_owned(),
+            folder_uid: "kiosk".to_owned(),
+            dashboards_dir: PathBuf::from("/usr/share/kiosk/dashboards"),
+            grafana_com_url: Url::parse("https://grafana.com").expect("default grafana.com URL"),
+        }
+    }
+}
+
+/// `[cache]`: on-disk state that must survive reboots (downloaded dashboards, offline replay).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    pub dir: PathBuf,
+}
+
+impl Default for CacheConfig {
+    fn default() -> CacheConfig {
+        CacheConfig {
+            dir: PathBuf::from("/var/lib/kiosk/cache"),
+        }
+    }
+}
+
+/// Why `url` is not acceptable as an HTTP endpoint, or `None` when it is; `shown` is how the
+/// message quotes it (what the user wrote, where known). Shared by
+/// deserialization (so a file error carries its line) and [`Config::validate`] (so a config
+/// built in code is held to the same rules).
+pub(crate) fn http_url_problem(url: &Url, shown: &str) -> Option<String> {
+    // Checked first: every later message prints the URL, which must not carry a password.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some(
+            "the URL must not carry credentials; use grafana.auth and its keys instead".to_owned(),
+        );
+    }
+    if !matches!(url.scheme(), "http" | "https") {
+        return Some(format!(
+            "unsupported scheme `{}` in `{shown}`, expected http or https",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Some(format!("`{shown}` has no host"));
+    }
+    None
+}
+
+fn http_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Url, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    let url = Url::parse(&text).map_err(|err| {
+        de::Error::custom(format_args!(
+            "invalid URL `{}`: {err}",
+            hide_userinfo(&text)
+        ))
+    })?;
+    match http_url_problem(&url, &text) {
+        Some(problem) => Err(de::Error::custom(problem)),
+        None => Ok(url),
+    }
+}
+
+fn optional_http_url<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Url>, D::Error> {
+    http_url(deserializer).map(Some)
+}
+
+/// A URL that failed to parse may still hold `user:password@`; mask it before echoing.
+fn hide_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_masked_in_unparsable_urls() {
+        assert_eq!(
+            hide_userinfo("https://admin:hunter2@host:99999/x"),
+            "https://***@host:99999/x"
+        );
+        assert_eq!(hide_userinfo("https://host/a@b"), "https://host/a@b");
+        assert_eq!(hide_userinfo("not a url"), "not a url");
+    }
+
+    #[test]
+    fn sub_path_is_kept() {
+        let config: Config = toml::from_str("[grafana]\nurl = \"https://host/grafana\"").unwrap();
+        assert_eq!(config.grafana.url.as_str(), "https://host/grafana");
+    }
+
+    #[test]
+    fn credentials_in_url_are_refused_without_echoing_them() {
+        let err = toml::from_str::<Config>("[grafana]\nurl = \"https://admin:hunter2@host\"")
+            .err()
+            .unwrap();
+        assert!(err.message().contains("must not carry credentials"));
+        assert!(!err.message().contains("hunter2"));
+    }
+}

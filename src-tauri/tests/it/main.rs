@@ -1,0 +1,10 @@
+//! End-to-end tests of the `kiosk` binary against the Grafana simulator (tests/ crate): one
+//! integration-test binary, one module per area.
+
+mod config;
+mod faults;
+mod shapes;
+mod support;
+mod sync;
+mod vendor;
+mod watch;

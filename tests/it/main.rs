@@ -1,0 +1,4 @@
+//! One integration-test binary for the whole product: drives the real `kiosk` binary against the
+//! Grafana simulator.
+
+mod sim_contract;
