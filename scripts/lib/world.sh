@@ -22,7 +22,10 @@ world_start() {
   done
   GRAFANA_URL=$(awk '$1 == "grafana" {print $2}' "$WORLD/sim.out")
   CATALOG_URL=$(awk '$1 == "grafana.com" {print $2}' "$WORLD/sim.out")
-  [ -n "$GRAFANA_URL" ] && [ -n "$CATALOG_URL" ] || { cat "$WORLD/sim.err" >&2; return 1; }
+  if [ -z "$GRAFANA_URL" ] || [ -z "$CATALOG_URL" ]; then
+    cat "$WORLD/sim.err" >&2
+    return 1
+  fi
 
   mkdir -p "$WORLD/dashboards"
   cp "$ROOT/dashboards/fleet-overview.json" "$ROOT/tests/fixtures/vendor/vendor.toml" "$WORLD/dashboards/"
