@@ -317,3 +317,59 @@ fn describe(error: &reqwest::Error) -> String {
     }
     reason
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(url: &str) -> Client {
+        let mut config = kiosk_config::Config::default().grafana;
+        config.url = Url::parse(url).unwrap();
+        Client::new(&config).unwrap()
+    }
+
+    #[test]
+    fn a_sub_path_is_kept_when_joining_endpoints() {
+        let c = client("https://example.org/grafana");
+        assert_eq!(
+            c.base.join("api/health").unwrap().as_str(),
+            "https://example.org/grafana/api/health"
+        );
+        let c = client("http://127.0.0.1:3000");
+        assert_eq!(
+            c.base.join("api/search").unwrap().as_str(),
+            "http://127.0.0.1:3000/api/search"
+        );
+    }
+
+    #[test]
+    fn grafana_statuses_map_to_classes_and_clear_messages() {
+        let e = |status: u16, body: &str| {
+            Error::from_status(
+                "u".into(),
+                reqwest::StatusCode::from_u16(status).unwrap(),
+                body,
+            )
+        };
+        assert_eq!(
+            e(401, r#"{"message":"Invalid API key"}"#).class(),
+            ErrorClass::Auth
+        );
+        assert_eq!(e(403, "{}").class(), ErrorClass::Auth);
+        assert_eq!(e(503, "").class(), ErrorClass::Unreachable);
+        assert!(e(503, "").is_transient());
+        assert!(!e(400, "{}").is_transient());
+        let mismatch = e(412, r#"{"status":"version-mismatch","message":"x"}"#);
+        assert_eq!(mismatch.class(), ErrorClass::Refused);
+        assert!(
+            mismatch.to_string().contains("someone edited it"),
+            "{mismatch}"
+        );
+        assert!(e(406, "{}").to_string().contains("schema v2"));
+        let plain = e(500, "<html>oops</html>");
+        assert!(
+            plain.to_string().contains("oops"),
+            "non-JSON bodies still explain: {plain}"
+        );
+    }
+}

@@ -150,17 +150,22 @@ impl Report {
     pub fn summary(&self) -> String {
         let c = &self.counts;
         let listed = c.created + c.updated + c.unchanged + c.skipped + c.failed;
-        let verb = if self.dry_run {
-            "dry run, nothing written: "
+        let (created, updated, pruned, prefix) = if self.dry_run {
+            (
+                "to create",
+                "to update",
+                "to prune",
+                "dry run, nothing written: ",
+            )
         } else {
-            ""
+            ("created", "updated", "pruned", "")
         };
         let mut s = format!(
-            "{verb}{listed} dashboards: {} created, {} updated, {} unchanged, {} skipped, {} failed",
+            "{prefix}{listed} dashboards: {} {created}, {} {updated}, {} unchanged, {} skipped, {} failed",
             c.created, c.updated, c.unchanged, c.skipped, c.failed
         );
         if c.deleted > 0 {
-            let _ = write!(s, "; {} pruned", c.deleted);
+            let _ = write!(s, "; {} {pruned}", c.deleted);
         }
         s
     }

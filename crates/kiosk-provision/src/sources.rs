@@ -113,7 +113,8 @@ pub struct Desired {
     pub uid: String,
     pub title: String,
     pub folder_uid: String,
-    /// "dashboards/fleet-overview.json" or "grafana.com 1860 r42": for reports.
+    /// "fleet-overview.json" or "grafana.com 1860 r42": stored in the provenance field and shown
+    /// in reports.
     pub origin: String,
     /// Exactly what kiosk stores: the normalized dashboard plus a `kiosk` provenance field whose
     /// `sha256` covers everything else, so an edit made in Grafana shows as a hash mismatch.
@@ -143,7 +144,13 @@ pub async fn load(
             // Ours may omit the uid; the file name is stable, so derive it from that.
             _ => stem(&path),
         };
-        let origin = path.display().to_string();
+        // The file name, not the path: the same file synced from a checkout on a laptop and
+        // from /usr/share/kiosk on the Pi must store identical content, or each would rewrite
+        // what the other wrote.
+        let origin = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let desired = prepare(raw, &uid, managed.default_folder_uid, origin, managed)?;
         sources.dashboards.push(desired);
     }

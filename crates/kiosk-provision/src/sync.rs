@@ -351,11 +351,18 @@ async fn prune(client: &Client, uid: &str, title: &str, options: Options) -> Res
     Ok(entry(Action::Deleted).detail("no longer listed (--prune)"))
 }
 
-/// A readable unified diff of pretty-printed JSON (keys sorted), Grafana's side first.
+/// A readable unified diff of pretty-printed JSON (keys sorted), Grafana's side first. The
+/// provenance field is left out: its hash changes with every change and says nothing.
 fn diff(stored: &Value, wanted: &Value) -> String {
-    let pretty = |v: &Value| match v {
-        Value::Null => String::new(),
-        v => serde_json::to_string_pretty(&provenance::comparable(v)).unwrap_or_default() + "\n",
+    let pretty = |v: &Value| {
+        let mut v = provenance::comparable(v);
+        match v.as_object_mut() {
+            Some(map) => {
+                map.remove(provenance::FIELD);
+                serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+            }
+            None => String::new(),
+        }
     };
     similar::TextDiff::from_lines(pretty(stored), pretty(wanted))
         .unified_diff()

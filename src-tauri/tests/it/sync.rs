@@ -322,3 +322,45 @@ async fn a_datasource_name_taken_by_another_uid_is_a_clear_config_error() {
     );
     assert!(world.sim.dashboards().is_empty(), "no dashboard written");
 }
+
+/// What an operator reads: the table after a sync, and a dry run's diff after a source change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_and_the_dry_run_diff_read_well() {
+    let world = World::with_product_set().await;
+    let first = world.kiosk(&["sync-dashboards"]).await;
+    let mut ours = world.read_dashboard("fleet-overview.json");
+    ours["refresh"] = json!("1m");
+    world.write_dashboard("fleet-overview.json", &ours);
+    let plan = world.kiosk(&["sync-dashboards", "--dry-run"]).await;
+    insta::with_settings!({filters => vec![
+        (r"http://127\.0\.0\.1:\d+/", "http://127.0.0.1:PORT/"),
+        (r#""sha256": "[0-9a-f]{64}""#, r#""sha256": "SHA256""#),
+    ]}, {
+        insta::assert_snapshot!("first_sync", first.stdout);
+        insta::assert_snapshot!("dry_run_after_edit", plan.stdout);
+    });
+}
+
+/// Regression: the provenance once recorded the absolute path of a source file, so the same
+/// files synced from a laptop checkout and from the Pi's /usr/share rewrote each other forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_files_from_another_directory_write_nothing() {
+    let world = World::with_product_set().await;
+    assert_eq!(world.kiosk(&["sync-dashboards"]).await.code, 0);
+    let elsewhere = world.path("checkout/dashboards");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    for entry in std::fs::read_dir(world.dashboards()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, elsewhere.join(path.file_name().unwrap())).unwrap();
+    }
+    world.sim.clear_writes();
+    let run = world
+        .kiosk(&[
+            "sync-dashboards",
+            "--dashboards-dir",
+            elsewhere.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(world.sim.writes(), vec![]);
+}
