@@ -3,6 +3,7 @@
 
 mod config;
 mod faults;
+mod product;
 mod secrets;
 mod shapes;
 mod support;
