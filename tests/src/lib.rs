@@ -8,3 +8,14 @@ pub mod grafana_com;
 pub mod grafana_sim;
 pub mod prometheus;
 mod server;
+
+/// Resolves on SIGINT or SIGTERM: how the helper binaries (`grafana-sim`, `fixture-exporters`)
+/// know to stop.
+pub async fn shutdown_signal() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result,
+        _ = term.recv() => Ok(()),
+    }
+}

@@ -39,25 +39,10 @@ async fn main() -> anyhow::Result<()> {
             target.job, target.instance, target.address
         );
     }
-    shutdown_signal().await?;
+    kiosk_tests::shutdown_signal()
+        .await
+        .context("cannot listen for SIGINT/SIGTERM")?;
     tracing::info!("shutting down");
     drop(fleet);
-    Ok(())
-}
-
-async fn shutdown_signal() -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result.context("cannot listen for SIGINT")?,
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot listen for ctrl-c")?;
     Ok(())
 }

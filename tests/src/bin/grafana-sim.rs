@@ -67,28 +67,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         None => None,
     };
 
-    shutdown_signal().await?;
+    kiosk_tests::shutdown_signal()
+        .await
+        .context("cannot listen for SIGINT/SIGTERM")?;
     tracing::info!("shutting down");
     grafana.stop().await;
     if let Some(catalog) = catalog {
         catalog.stop().await;
     }
-    Ok(())
-}
-
-async fn shutdown_signal() -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result.context("cannot listen for SIGINT")?,
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot listen for ctrl-c")?;
     Ok(())
 }
