@@ -141,6 +141,15 @@ impl Client {
         self.json(Method::GET, &path, None::<&()>).await
     }
 
+    /// `GET /api/playlists/:uid`; `None` when absent.
+    #[tracing::instrument(skip(self))]
+    pub async fn playlist(&self, uid: &str) -> Result<Option<Playlist>, Error> {
+        not_found_as_none(
+            self.json(Method::GET, &format!("api/playlists/{uid}"), None::<&()>)
+                .await,
+        )
+    }
+
     /// `GET /api/folders/:uid`; `None` when absent.
     #[tracing::instrument(skip(self))]
     pub async fn folder(&self, uid: &str) -> Result<Option<Folder>, Error> {

@@ -91,3 +91,22 @@ pub struct Datasource {
     #[serde(flatten)]
     pub rest: serde_json::Map<String, Value>,
 }
+
+/// `GET /api/playlists/:uid` (the legacy API, still routed in Grafana 12+).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Playlist {
+    pub uid: String,
+    pub name: String,
+    /// Grafana duration syntax: `5m`, `30s`.
+    pub interval: String,
+    #[serde(default)]
+    pub items: Vec<PlaylistItem>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlaylistItem {
+    /// `dashboard_by_uid` or `dashboard_by_tag` (older Grafana also had `dashboard_by_id`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}

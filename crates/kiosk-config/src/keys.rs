@@ -216,6 +216,55 @@ pub static KEYS: &[Key] = &[
         "path",
         "downloads and offline replay cache; must survive reboots",
     ),
+    key(
+        "cache",
+        "max_bytes",
+        Int,
+        "integer",
+        "upper bound in bytes of the gateway's offline cache (default 256 MiB)",
+    ),
+    key(
+        "gateway",
+        "listen",
+        Str,
+        "address",
+        "address the wallboard's browser connects to; port 0 picks a free one",
+    ),
+    key(
+        "gateway",
+        "allow_remote",
+        Bool,
+        "bool",
+        "allow a non-loopback `listen` address (the gateway holds Grafana's credentials)",
+    ),
+    key(
+        "gateway",
+        "health_interval",
+        Str,
+        "duration",
+        "how often Grafana's `/api/health` is polled",
+    ),
+    key(
+        "display",
+        "dwell",
+        Str,
+        "duration",
+        "how long each page stays unless the page sets its own `dwell`",
+    ),
+    key(
+        "display",
+        "pause_resume",
+        Str,
+        "duration",
+        "a tap pauses the rotation this long, then it resumes by itself",
+    ),
+    key(
+        "display",
+        "playlist_uid",
+        Str,
+        "uid",
+        "rotate through this Grafana playlist when no `[[display.pages]]` are given",
+    ),
 ];
 
 /// The table entry for a dotted key such as `grafana.url`.

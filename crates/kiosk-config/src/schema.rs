@@ -1,5 +1,7 @@
 //! The kiosk.toml schema: one struct per section, every field defaulted, unknown keys refused.
 
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -16,6 +18,8 @@ pub struct Config {
     pub datasource: DatasourceConfig,
     pub provision: ProvisionConfig,
     pub cache: CacheConfig,
+    pub gateway: GatewayConfig,
+    pub display: DisplayConfig,
 }
 
 /// `[grafana]`: where Grafana is and how to authenticate to it.
@@ -149,15 +153,117 @@ impl Default for ProvisionConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct CacheConfig {
     pub dir: PathBuf,
+    /// Upper bound of the gateway's offline cache on disk.
+    pub max_bytes: u64,
 }
 
 impl Default for CacheConfig {
     fn default() -> CacheConfig {
         CacheConfig {
             dir: PathBuf::from("/var/lib/kiosk/cache"),
+            max_bytes: 256 * 1024 * 1024,
         }
     }
 }
+
+/// `[gateway]`: the loopback server the wallboard's browser talks to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// Port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Required to listen anywhere but loopback: the gateway holds Grafana's credentials.
+    pub allow_remote: bool,
+    /// How often Grafana's `/api/health` is polled.
+    #[serde(with = "humantime_serde")]
+    pub health_interval: Duration,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> GatewayConfig {
+        GatewayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            allow_remote: false,
+            health_interval: Duration::from_secs(2),
+        }
+    }
+}
+
+/// `[display]`: what the wall rotates through. Pages come from `[[display.pages]]`, else from
+/// the Grafana playlist `playlist_uid`, else from the dashboards kiosk synced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DisplayConfig {
+    /// How long each page stays, unless the page says otherwise.
+    #[serde(with = "humantime_serde")]
+    pub dwell: Duration,
+    /// A tap pauses rotation this long, then it resumes by itself.
+    #[serde(with = "humantime_serde")]
+    pub pause_resume: Duration,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playlist_uid: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<PageConfig>,
+}
+
+impl Default for DisplayConfig {
+    fn default() -> DisplayConfig {
+        DisplayConfig {
+            dwell: Duration::from_secs(60),
+            pause_resume: Duration::from_secs(120),
+            playlist_uid: None,
+            pages: Vec::new(),
+        }
+    }
+}
+
+/// One `[[display.pages]]` entry: a dashboard by uid (or any Grafana path) and how to show it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PageConfig {
+    /// Dashboard uid; exactly one of `dashboard` and `path` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dashboard: Option<String>,
+    /// A Grafana path such as `/d/abc/slug?orgId=1`, shown as given (kiosk flags added).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(
+        with = "humantime_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dwell: Option<Duration>,
+    /// Time range, Grafana syntax (`now-6h`, `now`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Dashboard variables, sent as `var-<name>=<value>`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub vars: BTreeMap<String, String>,
+    /// When to show the page; none means always.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<WindowConfig>,
+}
+
+/// A weekly window: `days` by name (`mon` … `sun`), `from`/`to` as `HH:MM` local time; `to`
+/// before `from` spans midnight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowConfig {
+    #[serde(default = "every_day")]
+    pub days: Vec<String>,
+    pub from: String,
+    pub to: String,
+}
+
+fn every_day() -> Vec<String> {
+    DAYS.iter().map(|d| (*d).to_owned()).collect()
+}
+
+/// Day names in ISO order: index + 1 is the ISO weekday (1 = Monday).
+pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Why `url` is not acceptable as an HTTP endpoint, or `None` when it is; `shown` is how the
 /// message quotes it (what the user wrote, where known). Shared by

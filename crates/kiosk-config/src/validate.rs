@@ -7,7 +7,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::error::ConfigError;
-use crate::schema::{AuthMethod, Config, http_url_problem};
+use crate::schema::{AuthMethod, Config, DAYS, DisplayConfig, http_url_problem};
 
 impl Config {
     /// Checks the merged configuration; the first problem found is returned, naming its key.
@@ -41,8 +41,66 @@ impl Config {
         check_url("provision.grafana_com_url", &p.grafana_com_url)?;
 
         check_path("cache.dir", &self.cache.dir)?;
+
+        check_positive("gateway.health_interval", self.gateway.health_interval)?;
+        check_display(&self.display)?;
         Ok(())
     }
+}
+
+fn check_display(d: &DisplayConfig) -> Result<(), ConfigError> {
+    check_positive("display.dwell", d.dwell)?;
+    check_positive("display.pause_resume", d.pause_resume)?;
+    if let Some(uid) = &d.playlist_uid {
+        check_uid("display.playlist_uid", uid)?;
+    }
+    for (i, page) in d.pages.iter().enumerate() {
+        // Pages have no names of their own; the 1-based position is what a person counts.
+        let key = |field: &str| format!("display.pages[{}].{field}", i + 1);
+        match (&page.dashboard, &page.path) {
+            (Some(uid), None) => check_uid(&key("dashboard"), uid)?,
+            (None, Some(path)) if path.starts_with('/') => {}
+            (None, Some(path)) => {
+                invalid(&key("path"), &format!("`{path}` must start with `/`"))?;
+            }
+            _ => invalid(
+                &format!("display.pages[{}]", i + 1),
+                "set exactly one of `dashboard` (a uid) and `path`",
+            )?,
+        }
+        if let Some(dwell) = page.dwell {
+            check_positive(&key("dwell"), dwell)?;
+        }
+        for window in &page.windows {
+            for day in &window.days {
+                if !DAYS.contains(&day.as_str()) {
+                    invalid(
+                        &key("windows"),
+                        &format!("unknown day `{day}`, expected one of {}", DAYS.join(", ")),
+                    )?;
+                }
+            }
+            for time in [&window.from, &window.to] {
+                if parse_hhmm(time).is_none() {
+                    invalid(
+                        &key("windows"),
+                        &format!("`{time}` is not a time of day, expected HH:MM (00:00 to 23:59)"),
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Minutes since midnight of an `HH:MM` time of day.
+pub fn parse_hhmm(text: &str) -> Option<u16> {
+    let (h, m) = text.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
 fn check_auth(config: &Config) -> Result<(), ConfigError> {

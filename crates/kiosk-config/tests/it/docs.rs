@@ -62,6 +62,9 @@ fn the_key_table_covers_every_schema_field() {
     full.grafana.org_id = Some(1);
     full.grafana.ca_file = Some("/ca".into());
     full.datasource.url = Some("http://p:9090".parse().unwrap());
+    full.display.playlist_uid = Some("p".into());
+    // `[[display.pages]]` is a list of tables, documented on its own in docs/configuration.md;
+    // only scalar keys belong to the key table (and have environment variables).
     let table = toml::Table::try_from(full).unwrap();
     let mut fields: Vec<String> = table
         .iter()
@@ -134,7 +137,11 @@ fn example_file_shows_every_key_with_a_well_typed_value() {
 }
 
 fn is_setting(line: &str) -> bool {
-    line.split_once(" = ").is_some_and(|(name, _)| {
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-    })
+    // Commented-out table headers count too (`# [[display.pages]]`), so the example pages are
+    // checked against the schema like every other value.
+    let header = line.starts_with('[') && line.ends_with(']');
+    header
+        || line.split_once(" = ").is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        })
 }

@@ -48,7 +48,7 @@ fn unknown_section_is_named() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}:2:2: unknown field `grafanna`, expected one of `grafana`, `datasource`, `provision`, `cache`",
+            "{}:2:2: unknown field `grafanna`, expected one of `grafana`, `datasource`, `provision`, `cache`, `gateway`, `display`",
             path.display()
         )
     );
@@ -205,4 +205,41 @@ fn merged_result_is_validated_with_the_key_named() {
         load(&opts).unwrap_err().to_string(),
         "grafana.password: is required when grafana.auth = \"basic\""
     );
+}
+
+#[test]
+fn display_pages_are_checked_and_named_by_position() {
+    let cases = [
+        (
+            "[[display.pages]]\ntitle = \"x\"\n",
+            "display.pages[1]: set exactly one of",
+        ),
+        (
+            "[[display.pages]]\ndashboard = \"a\"\n[[display.pages]]\npath = \"d/x\"\n",
+            "display.pages[2].path: `d/x` must start with `/`",
+        ),
+        (
+            "[[display.pages]]\ndashboard = \"a\"\nwindows = [{ days = [\"mon\", \"funday\"], from = \"08:00\", to = \"18:00\" }]\n",
+            "display.pages[1].windows: unknown day `funday`",
+        ),
+        (
+            "[[display.pages]]\ndashboard = \"a\"\nwindows = [{ from = \"8:00\", to = \"18:00\" }]\n",
+            "display.pages[1].windows: `8:00` is not a time of day",
+        ),
+        (
+            "[display]\nplaylist_uid = \"bad uid\"\n",
+            "display.playlist_uid: `bad uid` is not a valid uid",
+        ),
+    ];
+    for (text, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiosk.toml");
+        std::fs::write(&path, text).unwrap();
+        let err = kiosk_config::load(&kiosk_config::LoadOptions {
+            config_file: Some(path),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains(expected), "{text}: got {err}");
+    }
 }
