@@ -18,7 +18,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Read only this configuration file instead of /etc/kiosk/kiosk.toml and
     /// /boot/firmware/kiosk.toml.
@@ -59,6 +59,16 @@ pub enum Command {
     /// Manage the pinned grafana.com dashboards.
     #[command(subcommand)]
     Vendor(VendorCommand),
+    /// Serve the wallboard to any browser: start the gateway on loopback and print the URL
+    /// to open (it carries a one-time session secret).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (gateway.listen); loopback unless gateway.allow_remote.
+    #[arg(long, env = "KIOSK_GATEWAY_LISTEN", value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Args)]

@@ -3,3 +3,4 @@
 
 mod dashboard_data;
 mod sim_contract;
+mod sim_pages;

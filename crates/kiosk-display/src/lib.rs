@@ -3,11 +3,13 @@
 
 mod grafana;
 mod resolve;
+mod saved;
 
 use serde::{Deserialize, Serialize};
 
 pub use grafana::{ResolveError, resolve};
 pub use resolve::{FIRST_PAGE, from_config, from_synced, page_url};
+pub use saved::{load_saved, save};
 
 /// The pages to rotate through, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,8 +1,10 @@
 //! One module per subcommand; each returns the process exit status.
 
 mod config_check;
+mod serve;
 mod sync_dashboards;
 mod vendor;
+mod watch;
 
 use crate::cli::{Cli, Command, ConfigCommand, VendorCommand};
 use crate::settings;
@@ -32,6 +34,7 @@ pub fn run(cli: Cli) -> u8 {
             runtime.block_on(sync_dashboards::run(&loaded.config, &args))
         }
         Command::Vendor(VendorCommand::Lock) => runtime.block_on(vendor::lock(&loaded.config)),
+        Command::Serve(args) => runtime.block_on(serve::run(&cli.global, loaded, args.listen)),
         Command::Config(_) => unreachable!("handled above"),
     }
 }

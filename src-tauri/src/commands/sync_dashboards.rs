@@ -7,8 +7,6 @@ use std::time::Duration;
 use indicatif::ProgressBar;
 use kiosk_config::Config;
 use kiosk_provision::{Options, Provisioner, Report};
-use notify::RecursiveMode;
-use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 use super::{EXIT_CONFIG, chain};
 use crate::cli::{Output, SyncArgs};
@@ -84,41 +82,27 @@ fn fail(output: Output, error: &dyn std::error::Error, code: u8) -> u8 {
     code
 }
 
-/// Re-syncs on changes to dashboards, vendor.toml or vendor.lock (debounced, so an editor's
-/// save-rename dance is one sync) until SIGINT or SIGTERM.
+/// Re-syncs on changes to dashboards, vendor.toml or vendor.lock until SIGINT or SIGTERM.
 async fn watch(provisioner: &Provisioner, options: Options, output: Output) -> u8 {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(16);
-    let handler = move |result: DebounceEventResult| {
-        let relevant = result.is_ok_and(|events| {
-            events
-                .iter()
-                .flat_map(|e| e.paths.iter())
-                .any(|p| is_source_file(p))
-        });
-        if relevant {
-            let _ = tx.try_send(());
-        }
-    };
     let dir = &provisioner.layout.dashboards_dir;
-    let mut debouncer = match new_debouncer(Duration::from_millis(300), None, handler) {
-        Ok(d) => d,
-        Err(e) => return fail(output, &e, 1),
-    };
-    if let Err(e) = debouncer.watch(dir, RecursiveMode::NonRecursive) {
-        eprintln!("error: cannot watch {}: {e}", dir.display());
-        return EXIT_CONFIG;
-    }
+    let (_watch, mut changed) =
+        match super::watch::changes(std::slice::from_ref(dir), is_source_file) {
+            Ok(watching) => watching,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_CONFIG;
+            }
+        };
     eprintln!("watching {} for changes (Ctrl-C to stop)", dir.display());
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("installing a SIGTERM handler");
+    let shutdown = super::watch::shutdown_signal();
+    tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            Some(()) = rx.recv() => {
+            Some(()) = changed.recv() => {
                 eprintln!("change detected, syncing");
                 once(provisioner, options, output).await;
             }
-            _ = tokio::signal::ctrl_c() => return 0,
-            _ = sigterm.recv() => return 0,
+            () = &mut shutdown => return 0,
         }
     }
 }

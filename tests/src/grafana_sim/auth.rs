@@ -1,5 +1,5 @@
-//! Authentication as Grafana does it for `/api`: service-account bearer tokens, basic auth,
-//! optional anonymous viewers (read-only), and the `X-Grafana-Org-Id` org selector.
+//! Authentication as Grafana does it for `/api` and for pages: service-account bearer tokens, basic
+//! auth, optional anonymous viewers (read-only), and the `X-Grafana-Org-Id` org selector.
 
 use std::collections::HashSet;
 
@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::api::ApiError;
-use super::{SharedState, lock};
+use super::{Shared, SharedState, lock};
 
 /// The only org the simulator has.
 const ORG_ID: i64 = 1;
@@ -41,9 +41,8 @@ pub(crate) async fn require(
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let identity = authenticate(&lock(&shared.credentials), req.headers())?;
-    check_org(req.headers())?;
-    if !identity.can_write() && !is_read(req.method()) {
+    let identity = identify(&shared, req.headers())?;
+    if !identity.can_write() && !is_read(req.method()) && !is_data_query(req.uri().path()) {
         return Err(ApiError::access_denied(permission_for(
             req.method(),
             req.uri().path(),
@@ -51,6 +50,14 @@ pub(crate) async fn require(
     }
     req.extensions_mut().insert(identity);
     Ok(next.run(req).await)
+}
+
+/// Who sends these headers, or the 401 `/api` would answer; pages use it to decide on a redirect
+/// to the login page.
+pub(crate) fn identify(shared: &Shared, headers: &HeaderMap) -> Result<Identity, ApiError> {
+    let identity = authenticate(&lock(&shared.credentials), headers)?;
+    check_org(headers)?;
+    Ok(identity)
 }
 
 fn authenticate(credentials: &Credentials, headers: &HeaderMap) -> Result<Identity, ApiError> {
@@ -129,6 +136,11 @@ fn check_org(headers: &HeaderMap) -> Result<(), ApiError> {
 
 fn is_read(method: &Method) -> bool {
     *method == Method::GET || *method == Method::HEAD
+}
+
+/// Viewers (anonymous ones included) may query data: panels POST `/api/ds/query`.
+fn is_data_query(path: &str) -> bool {
+    path.strip_prefix("/api").unwrap_or(path) == "/ds/query"
 }
 
 /// The RBAC action Grafana names in its 403 for a viewer's write.

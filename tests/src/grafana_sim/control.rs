@@ -41,6 +41,7 @@ async fn reset_log(State(shared): State<SharedState>) -> StatusCode {
 #[serde(deny_unknown_fields)]
 struct FaultsPatch {
     latency_ms: Option<u64>,
+    query_latency_ms: Option<u64>,
     fail_next: Option<FailNext>,
     revoke_token: Option<String>,
     restore_token: Option<String>,
@@ -58,6 +59,9 @@ async fn faults(State(shared): State<SharedState>, Json(patch): Json<FaultsPatch
     let mut faults = lock(&shared.faults);
     if let Some(ms) = patch.latency_ms {
         faults.latency = Duration::from_millis(ms);
+    }
+    if let Some(ms) = patch.query_latency_ms {
+        faults.query_latency = Duration::from_millis(ms);
     }
     if let Some(fail_next) = patch.fail_next {
         faults.fail_next = fail_next;

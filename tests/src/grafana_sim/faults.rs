@@ -1,4 +1,5 @@
-//! Injected failures: latency, a countdown of failing responses, and a failing database probe.
+//! Injected failures: latency (of every `/api` response, or of `/api/ds/query` alone), a countdown
+//! of failing responses, and a failing database probe.
 
 use std::time::Duration;
 
@@ -14,6 +15,9 @@ use super::{SharedState, lock};
 pub(crate) struct Faults {
     #[serde(rename = "latency_ms", serialize_with = "as_millis")]
     pub latency: Duration,
+    /// Extra delay of `/api/ds/query` only: panels load slowly while the dashboard JSON is fast.
+    #[serde(rename = "query_latency_ms", serialize_with = "as_millis")]
+    pub query_latency: Duration,
     pub fail_next: FailNext,
     pub database_failing: bool,
 }

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::{SharedState, lock};
 
-/// A state-changing request under `/api` (anything but GET and HEAD).
+/// A state-changing request under `/api`: anything but GET and HEAD, and but `POST /api/ds/query`,
+/// which only reads data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Write {
     pub method: String,
@@ -62,7 +63,9 @@ pub(crate) async fn record(
     let status = response.status().as_u16();
     tracing::debug!(%method, %path, status, "grafana-sim request");
 
-    let is_write = method != Method::GET && method != Method::HEAD;
+    let is_write = method != Method::GET
+        && method != Method::HEAD
+        && path.split('?').next() != Some("/api/ds/query");
     let under_api = path == "/api" || path.starts_with("/api/") || path.starts_with("/api?");
     let mut journal = lock(&shared.journal);
     if is_write && under_api {

@@ -1,12 +1,13 @@
 //! A Grafana simulator for kiosk's end-to-end tests: an in-memory Grafana 11.6 with one org that
-//! keeps Grafana's HTTP API contract (status codes and body shapes), plus fault injection, request
-//! logs, and a `/__sim/` control plane.
+//! keeps Grafana's HTTP API contract (status codes and body shapes), dashboard pages that load and
+//! draw like Grafana's, plus fault injection, request logs, and a `/__sim/` control plane.
 
 mod api;
 mod auth;
 mod control;
 mod faults;
 mod journal;
+mod pages;
 mod state;
 
 use std::io;
@@ -29,6 +30,9 @@ use faults::{FailNext, Faults};
 use journal::Journal;
 use state::Store;
 
+/// Longest wait for the configured Prometheus to answer one query.
+const PROMETHEUS_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How the simulated Grafana is set up at start.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
@@ -38,8 +42,14 @@ pub struct SimConfig {
     pub tokens: Vec<String>,
     /// Valid basic-auth users as (user, password).
     pub basic: Vec<(String, String)>,
-    /// Anonymous viewers allowed: requests without credentials may GET, never write.
+    /// Anonymous viewers allowed: requests without credentials may GET (and query data), never
+    /// write.
     pub anonymous: bool,
+    /// A real Prometheus (`http://127.0.0.1:PORT`) that `/api/ds/query` runs each expr on; `None`
+    /// answers synthetic series instead.
+    pub prometheus: Option<String>,
+    /// Grafana's `allow_embedding`: when false (its default) pages carry `X-Frame-Options: deny`.
+    pub allow_embedding: bool,
 }
 
 impl Default for SimConfig {
@@ -49,6 +59,8 @@ impl Default for SimConfig {
             tokens: vec!["glsa_test_token".into()],
             basic: vec![("admin".into(), "admin".into())],
             anonymous: false,
+            prometheus: None,
+            allow_embedding: false,
         }
     }
 }
@@ -64,6 +76,10 @@ pub struct GrafanaSim {
 /// State shared by the handle and every request handler; it outlives stop/restart.
 pub(crate) struct Shared {
     version: String,
+    prometheus: Option<String>,
+    allow_embedding: bool,
+    /// For the calls to `prometheus`.
+    http: reqwest::Client,
     store: Mutex<Store>,
     credentials: Mutex<Credentials>,
     faults: Mutex<Faults>,
@@ -93,6 +109,7 @@ fn app(shared: SharedState) -> Router {
     let recorded = Router::new()
         .route("/healthz", get(|| async { "Ok" }))
         .nest("/api", api::router(shared.clone()))
+        .merge(pages::router())
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not found") })
         .layer(from_fn_with_state(shared.clone(), journal::record));
     // Added after the journal layer so control-plane calls stay out of the logs.
@@ -108,8 +125,18 @@ impl GrafanaSim {
     }
 
     pub async fn start_on(cfg: SimConfig, addr: SocketAddr) -> io::Result<GrafanaSim> {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(PROMETHEUS_TIMEOUT)
+            .build()
+            .map_err(io::Error::other)?;
         let shared = Arc::new(Shared {
             version: cfg.version,
+            prometheus: cfg
+                .prometheus
+                .map(|url| url.trim_end_matches('/').to_owned()),
+            allow_embedding: cfg.allow_embedding,
+            http,
             store: Mutex::new(Store::default()),
             credentials: Mutex::new(Credentials {
                 tokens: cfg.tokens.into_iter().collect(),
@@ -136,6 +163,11 @@ impl GrafanaSim {
         self.addr
     }
 
+    /// The dashboard page of `uid` (`http://127.0.0.1:PORT/d/<uid>`), as a browser opens it.
+    pub fn page_url(&self, uid: &str) -> String {
+        format!("{}/d/{uid}", self.url())
+    }
+
     /// Every non-GET/HEAD request under `/api`, in the order they were answered.
     pub fn writes(&self) -> Vec<Write> {
         lock(&self.shared.journal).writes.clone()
@@ -157,6 +189,12 @@ impl GrafanaSim {
     /// Delay before every `/api` response.
     pub fn set_latency(&self, latency: Duration) {
         lock(&self.shared.faults).latency = latency;
+    }
+
+    /// Delay before every `/api/ds/query` response, on top of [`GrafanaSim::set_latency`]: the
+    /// dashboard arrives, its panels stay loading.
+    pub fn set_query_latency(&self, latency: Duration) {
+        lock(&self.shared.faults).query_latency = latency;
     }
 
     /// The next `n` `/api` requests (health included) get `status` and a JSON message, and

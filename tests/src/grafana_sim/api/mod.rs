@@ -1,10 +1,14 @@
 //! Grafana's `/api` surface: the route table, Grafana-shaped error bodies, and request parsing
-//! shared by the areas (health, dashboards, search, folders, datasources).
+//! shared by the areas (health, dashboards, search, folders, datasources, data queries, frontend
+//! settings, live).
 
 mod dashboards;
 mod datasources;
 pub(crate) mod folders;
+mod frontend;
 mod health;
+mod live;
+mod query;
 mod search;
 
 use axum::Json;
@@ -43,6 +47,9 @@ pub(crate) fn router(shared: SharedState) -> Router<SharedState> {
                 .delete(datasources::delete),
         )
         .route("/datasources/name/{name}", get(datasources::get_by_name))
+        .route("/ds/query", post(query::query))
+        .route("/frontend/settings", get(frontend::settings))
+        .route("/live/ws", get(live::websocket))
         .route_layer(from_fn_with_state(shared.clone(), auth::require));
     Router::new()
         .route("/health", get(health::health))
