@@ -2,12 +2,12 @@
 # A simulated world for the demo and the benchmarks: the Grafana simulator and the grafana.com
 # catalog simulator on loopback, and a kiosk.toml + dashboards directory in a temporary folder
 # holding our Fleet Overview and the four vendor dashboards (test fixtures, locked by sha256).
-# Source it, then call world_start PROFILE (debug|release); world_stop runs on exit.
+# Source it, then call world_start PROFILE (debug|release) [EXTRA_TOML]; world_stop runs on exit.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 world_start() {
-  local profile=$1 flag=()
+  local profile=$1 extra=${2:-} flag=()
   [ "$profile" = release ] && flag=(--release)
   cargo build -q "${flag[@]}" -p kiosk -p kiosk-tests --bins
   BIN="$ROOT/target/$profile"
@@ -46,12 +46,16 @@ grafana_com_url = "$CATALOG_URL"
 
 [cache]
 dir = "$WORLD/cache"
+$extra
 TOML
   export KIOSK_CONFIG="$WORLD/kiosk.toml"
 }
 
 world_stop() {
-  [ -n "${SIM_PID:-}" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+  local pid
+  for pid in ${WORLD_PIDS:-} ${SIM_PID:-}; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
   [ -n "${WORLD:-}" ] && rm -rf "$WORLD"
   return 0
 }
@@ -60,3 +64,40 @@ world_stop() {
 sim_requests() { curl -s "$GRAFANA_URL/__sim/requests" | grep -o '"method"' | wc -l; }
 sim_writes() { curl -s "$GRAFANA_URL/__sim/writes" | grep -o '"method"' | wc -l; }
 sim_reset() { curl -s -X POST "$GRAFANA_URL/__sim/reset-log" >/dev/null; }
+
+# Starts `kiosk serve` in the background (stopped by world_stop) and sets WALL_URL to the
+# one-time URL it prints.
+serve_start() {
+  "$BIN/kiosk" serve >"$WORLD/serve.out" 2>"$WORLD/serve.err" &
+  WORLD_PIDS="${WORLD_PIDS:-} $!"
+  for _ in $(seq 100); do
+    WALL_URL=$(head -n 1 "$WORLD/serve.out" 2>/dev/null)
+    [ -n "$WALL_URL" ] && return 0
+    sleep 0.05
+  done
+  cat "$WORLD/serve.err" >&2
+  return 1
+}
+
+# A real-time screenshot of URL after SECONDS, through chromedriver's WebDriver API (headless
+# Chromium's own --screenshot runs on virtual time and shoots before the wall has drawn).
+browser_screenshot() {
+  local url=$1 seconds=$2 out=$3 port=9515 session
+  chromedriver --port="$port" --allowed-ips=127.0.0.1 >"$WORLD/chromedriver.log" 2>&1 &
+  WORLD_PIDS="${WORLD_PIDS:-} $!"
+  for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/status" >/dev/null && break; sleep 0.1; done
+  session=$(curl -s -X POST "http://127.0.0.1:$port/session" -H 'Content-Type: application/json' -d '{
+    "capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+      "binary": "/usr/bin/chromium",
+      "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run",
+               "--window-size=1920,1080", "--user-data-dir='"$WORLD"'/screenshot-profile"]}}}}' |
+    sed -n 's/.*"sessionId":"\([^"]*\)".*/\1/p')
+  [ -n "$session" ] || return 1
+  curl -s -X POST "http://127.0.0.1:$port/session/$session/url" -H 'Content-Type: application/json' \
+    -d "{\"url\": \"$url\"}" >/dev/null
+  sleep "$seconds"
+  curl -s "http://127.0.0.1:$port/session/$session/screenshot" |
+    sed -n 's/.*"value":"\([^"]*\)".*/\1/p' | base64 -d >"$out"
+  curl -s -X DELETE "http://127.0.0.1:$port/session/$session" >/dev/null
+}

@@ -310,6 +310,14 @@ async fn replay(shared: &Arc<Shared>, cacheable: &Cacheable) -> Option<Response>
         .ok()
         .flatten()?;
     shared.metrics.proxied(ProxyOutcome::Cached);
+    if matches!(cacheable, Cacheable::Query(_)) {
+        // After a restart with Grafana down there was no live answer yet, but the wall shows
+        // data all the same: "data as of" is then the newest answer replayed.
+        let mut last = lock(&shared.last_live);
+        if last.is_none_or(|t| t < entry.stored_at) {
+            *last = Some(entry.stored_at);
+        }
+    }
     let status = StatusCode::from_u16(entry.status).unwrap_or(StatusCode::OK);
     let mut headers = HeaderMap::new();
     for (name, value) in &entry.headers {

@@ -210,7 +210,13 @@ async fn the_cache_survives_a_gateway_restart() {
     let second = start(with_token(&sim.url(), TOKEN), dir.path()).await;
     let browser = second.browser().await;
     assert!(second.state().cache_bytes > 0);
+    assert_eq!(second.state().last_live, None, "nothing live, nothing shown yet");
     assert_replayed(&browser, &search, &query).await;
+    // Regression: the badge said "no live data yet" while the wall showed cached data.
+    assert!(
+        second.state().last_live.is_some(),
+        "the replayed answer dates the data on screen"
+    );
     second.wait_for(Status::Offline).await;
     assert_replayed(&browser, &search, &query).await;
     second.stop().await;
