@@ -15,7 +15,7 @@ pub use error::ConfigError;
 pub use keys::{KEYS, Key, Kind, env_var_names};
 pub use load::{LoadOptions, Loaded, load, parse_toml};
 pub use schema::{
-    AuthMethod, CacheConfig, Config, DAYS, DatasourceConfig, DisplayConfig, GatewayConfig,
+    AuthMethod, CHROME, CacheConfig, Config, DAYS, DatasourceConfig, DisplayConfig, GatewayConfig,
     GrafanaConfig, PageConfig, ProvisionConfig, WindowConfig,
 };
 pub use secret::{REDACTED, Secret};

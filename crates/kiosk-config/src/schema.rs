@@ -245,7 +245,18 @@ pub struct PageConfig {
     /// When to show the page; none means always.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub windows: Vec<WindowConfig>,
+    /// Parts of Grafana's chrome to keep in kiosk mode: any of `time_picker`, `variables`,
+    /// `links`. All are hidden by default: a wall is not operated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub show: Vec<String>,
 }
+
+/// What `show` may name, with the kiosk flag that hides it.
+pub const CHROME: [(&str, &str); 3] = [
+    ("time_picker", "_dash.hideTimePicker"),
+    ("variables", "_dash.hideVariables"),
+    ("links", "_dash.hideLinks"),
+];
 
 /// A weekly window: `days` by name (`mon` … `sun`), `from`/`to` as `HH:MM` local time; `to`
 /// before `from` spans midnight.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::error::ConfigError;
-use crate::schema::{AuthMethod, Config, DAYS, DisplayConfig, http_url_problem};
+use crate::schema::{AuthMethod, CHROME, Config, DAYS, DisplayConfig, http_url_problem};
 
 impl Config {
     /// Checks the merged configuration; the first problem found is returned, naming its key.
@@ -70,6 +70,18 @@ fn check_display(d: &DisplayConfig) -> Result<(), ConfigError> {
         }
         if let Some(dwell) = page.dwell {
             check_positive(&key("dwell"), dwell)?;
+        }
+        for part in &page.show {
+            if !CHROME.iter().any(|(name, _)| name == part) {
+                let names: Vec<&str> = CHROME.iter().map(|(name, _)| *name).collect();
+                invalid(
+                    &key("show"),
+                    &format!(
+                        "unknown part `{part}`, expected one of {}",
+                        names.join(", ")
+                    ),
+                )?;
+            }
         }
         for window in &page.windows {
             for day in &window.days {

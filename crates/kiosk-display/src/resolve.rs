@@ -4,16 +4,12 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use kiosk_config::{DAYS, DisplayConfig, PageConfig};
+use kiosk_config::{CHROME, DAYS, DisplayConfig, PageConfig};
 
 use crate::{Page, Plan, Window};
 
 /// The Fleet Overview leads the synced set: it is what the wall shows most of the time.
 pub const FIRST_PAGE: &str = "fleet-overview";
-
-/// Kiosk mode without the time picker, variables and links (Grafana ≥ 11.3 shows them in
-/// kiosk mode unless told not to).
-const KIOSK_FLAGS: &str = "kiosk&_dash.hideTimePicker&_dash.hideVariables&_dash.hideLinks";
 
 /// A plan from the configured pages; `titles` maps dashboard uids to titles where Grafana
 /// (or an earlier plan) told us, for pages that set no title of their own.
@@ -86,7 +82,15 @@ pub fn page_url(config: &PageConfig) -> String {
         (None, None) => "/".into(),
     };
     url.push(if url.contains('?') { '&' } else { '?' });
-    url.push_str(KIOSK_FLAGS);
+    // Kiosk mode, and without the time picker, variables and links unless the page keeps them
+    // (Grafana ≥ 11.3 shows them in kiosk mode unless told not to).
+    url.push_str("kiosk");
+    for (part, flag) in CHROME {
+        if !config.show.iter().any(|shown| shown == part) {
+            url.push('&');
+            url.push_str(flag);
+        }
+    }
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     if let Some(from) = &config.from {
         query.append_pair("from", from);
@@ -178,6 +182,7 @@ mod tests {
                 PageConfig {
                     path: Some("/d/abc/gpus?orgId=1".into()),
                     title: Some("GPUs".into()),
+                    show: vec!["variables".into()],
                     windows: vec![kiosk_config::WindowConfig {
                         days: vec!["mon".into(), "sun".into()],
                         from: "08:00".into(),
@@ -208,6 +213,16 @@ mod tests {
             second.url
         );
         assert_eq!(second.dwell_ms, 60_000);
+        assert!(
+            second.url.contains("_dash.hideTimePicker"),
+            "{}",
+            second.url
+        );
+        assert!(
+            !second.url.contains("_dash.hideVariables"),
+            "kept: {}",
+            second.url
+        );
         assert_eq!(second.windows[0].days, vec![1, 7]);
     }
 
