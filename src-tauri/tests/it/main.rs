@@ -5,6 +5,7 @@ mod config;
 mod faults;
 mod product;
 mod secrets;
+mod serve;
 mod shapes;
 mod support;
 mod sync;

@@ -146,6 +146,8 @@ pub(crate) struct Store {
     pub dashboards: Vec<StoredDashboard>,
     pub folders: Vec<Folder>,
     pub datasources: Vec<Datasource>,
+    /// Kept as Grafana's legacy playlist JSON (`uid`, `name`, `interval`, `items`).
+    pub playlists: Vec<serde_json::Value>,
 }
 
 impl Store {

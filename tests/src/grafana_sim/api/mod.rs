@@ -8,6 +8,7 @@ pub(crate) mod folders;
 mod frontend;
 mod health;
 mod live;
+mod playlists;
 mod query;
 mod search;
 
@@ -48,6 +49,11 @@ pub(crate) fn router(shared: SharedState) -> Router<SharedState> {
         )
         .route("/datasources/name/{name}", get(datasources::get_by_name))
         .route("/ds/query", post(query::query))
+        .route("/playlists", get(playlists::list).post(playlists::create))
+        .route(
+            "/playlists/{uid}",
+            get(playlists::get).delete(playlists::delete),
+        )
         .route("/frontend/settings", get(frontend::settings))
         .route("/live/ws", get(live::websocket))
         .route_layer(from_fn_with_state(shared.clone(), auth::require));
