@@ -264,44 +264,8 @@ fn variables(dashboard: &Value) -> HashMap<String, String> {
 /// `expr` with Grafana's variable syntaxes (`$name`, `${name}`, `${name:format}`, `[[name]]`)
 /// replaced; an error names unknown variables or a `$` left over, so a new variable is noticed.
 fn substitute(expr: &str, values: &HashMap<String, String>) -> Result<String, String> {
-    let bytes = expr.as_bytes();
-    let mut out = String::with_capacity(expr.len());
-    let mut unknown = Vec::new();
-    let (mut at, mut copied) = (0, 0);
-    while at < bytes.len() {
-        let reference = if expr[at..].starts_with("${") {
-            expr[at + 2..]
-                .find('}')
-                .map(|len| (name_of(&expr[at + 2..at + 2 + len]), at + 3 + len))
-        } else if bytes[at] == b'$' {
-            let len = bytes[at + 1..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                .count();
-            (len > 0).then(|| (&expr[at + 1..at + 1 + len], at + 1 + len))
-        } else if expr[at..].starts_with("[[") {
-            expr[at + 2..]
-                .find("]]")
-                .map(|len| (name_of(&expr[at + 2..at + 2 + len]), at + 4 + len))
-        } else {
-            None
-        };
-        // `$1` and `${1}` are capture groups of `label_replace`, which Grafana leaves alone too.
-        let Some((name, next)) = reference.filter(|(name, _)| !is_capture_group(name)) else {
-            at += 1;
-            continue;
-        };
-        out.push_str(&expr[copied..at]);
-        match values.get(name) {
-            Some(value) => out.push_str(value),
-            None => {
-                unknown.push(name.to_owned());
-                out.push_str(&expr[at..next]);
-            }
-        }
-        (at, copied) = (next, next);
-    }
-    out.push_str(&expr[copied..]);
+    let (out, unknown) =
+        kiosk_tests::grafana_vars::substitute(expr, |name| values.get(name).cloned());
     if !unknown.is_empty() {
         return Err(format!(
             "unknown variable(s) {}: teach this test what they stand for",
@@ -316,19 +280,6 @@ fn substitute(expr: &str, values: &HashMap<String, String>) -> Result<String, St
         return Err(format!("a `$` is left after substitution: {out}"));
     }
     Ok(out)
-}
-
-fn is_capture_group(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// `host` of `host`, `host:regex` or `host.text`.
-fn name_of(reference: &str) -> &str {
-    reference
-        .split([':', '.'])
-        .next()
-        .unwrap_or(reference)
-        .trim()
 }
 
 #[test]

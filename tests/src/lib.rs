@@ -6,6 +6,7 @@
 pub mod exporters;
 pub mod grafana_com;
 pub mod grafana_sim;
+pub mod grafana_vars;
 pub mod prometheus;
 mod server;
 

@@ -337,53 +337,11 @@ fn interpolate(expr: &str, window: Window) -> String {
             "__range" => format!("{range_s}s"),
             "__range_s" => range_s.to_string(),
             "__range_ms" => (window.to - window.from).to_string(),
-            _ if name.bytes().all(|b| b.is_ascii_digit()) => return None,
             _ => ".*".to_owned(),
         };
         Some(value)
     };
-    let mut out = String::with_capacity(expr.len());
-    let mut rest = expr;
-    while let Some(at) = rest.find(['$', '[']) {
-        let (before, tail) = rest.split_at(at);
-        out.push_str(before);
-        let reference = if let Some(inner) = tail.strip_prefix("${") {
-            inner.find('}').map(|end| (name_of(&inner[..end]), 3 + end))
-        } else if let Some(inner) = tail.strip_prefix("[[") {
-            inner
-                .find("]]")
-                .map(|end| (name_of(&inner[..end]), 4 + end))
-        } else if let Some(inner) = tail.strip_prefix('$') {
-            let len = inner
-                .bytes()
-                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                .count();
-            (len > 0).then(|| (&inner[..len], 1 + len))
-        } else {
-            None
-        };
-        match reference.and_then(|(name, len)| value(name).map(|v| (v, len))) {
-            Some((value, len)) => {
-                out.push_str(&value);
-                rest = &tail[len..];
-            }
-            None => {
-                out.push_str(&tail[..1]);
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `host` of `host`, `host:regex` or `host.text`.
-fn name_of(reference: &str) -> &str {
-    reference
-        .split([':', '.'])
-        .next()
-        .unwrap_or(reference)
-        .trim()
+    crate::grafana_vars::substitute(expr, value).0
 }
 
 /// Runs `expr` as a range query on Prometheus at `base`.
