@@ -145,7 +145,21 @@ impl Health {
                 self.health_fine = false;
                 self.fail(reason, refused, now);
             }
-            Outcome::ProxyFailed { reason, refused } => self.fail(reason, refused, now),
+            // A refused connection means Grafana is gone. A timed-out or failed answer (a slow
+            // panel query, a 502 from a proxy in front) only says it is struggling:
+            // `/api/health` decides offline, or one slow query would blank the whole wall.
+            Outcome::ProxyFailed {
+                reason,
+                refused: true,
+            } => self.fail(reason, true, now),
+            Outcome::ProxyFailed {
+                reason,
+                refused: false,
+            } => {
+                if self.status == Status::Online {
+                    self.set(Status::Degraded, Some(reason), now);
+                }
+            }
             Outcome::ProxyOk => self.failures = 0,
             Outcome::AuthRejected { reason } => {
                 self.auth_problem = Some(reason.clone());
@@ -244,6 +258,12 @@ impl Monitor {
 
     pub(crate) fn has_auth_problem(&self) -> bool {
         lock(&self.machine).auth_problem.is_some()
+    }
+
+    /// Tells state subscribers (the shell's SSE) to send the state again: something outside
+    /// the health machine, such as the age of the data on screen, changed.
+    pub(crate) fn republish(&self) {
+        self.changes.send_modify(|_| ());
     }
 
     pub(crate) fn subscribe(&self) -> watch::Receiver<Snapshot> {
@@ -449,10 +469,10 @@ mod tests {
     }
 
     #[test]
-    fn proxy_errors_count_too() {
+    fn slow_or_failed_answers_degrade_but_only_refusal_takes_it_offline() {
         let mut h = machine();
         h.observe(ok(), at(0));
-        for second in 1..=3 {
+        for second in 1..=5 {
             h.observe(
                 Outcome::ProxyFailed {
                     reason: "no answer within 10 s".into(),
@@ -461,6 +481,18 @@ mod tests {
                 at(second),
             );
         }
+        // Regression: four slow panel queries used to flip a healthy Grafana to offline.
+        assert_eq!(h.status(), Status::Degraded);
+        assert_eq!(h.reason(), Some("no answer within 10 s"));
+        h.observe(ok(), at(6));
+        assert_eq!(h.status(), Status::Online, "a good health check clears it");
+        h.observe(
+            Outcome::ProxyFailed {
+                reason: "connection refused".into(),
+                refused: true,
+            },
+            at(7),
+        );
         assert_eq!(h.status(), Status::Offline);
     }
 

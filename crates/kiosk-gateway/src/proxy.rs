@@ -261,6 +261,22 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
         }
     }
 
+    // With credentials configured, Grafana answers a page load it no longer authorizes (a
+    // revoked token) by sending the browser to its login page: the same failure as a 401, and
+    // the last good copy of the page stands in so the wall keeps rotating its data.
+    if document
+        && status.is_redirection()
+        && shared.upstream.credentials_kind() != CredentialsKind::Anonymous
+        && redirects_to_login(response.headers())
+    {
+        shared.health.observe(Outcome::AuthRejected {
+            reason: "Grafana asked for a login: token revoked or invalid".to_owned(),
+        });
+        if let Some(response) = replay(&shared, &cacheable).await {
+            return response;
+        }
+    }
+
     let mut headers = response_headers(response.headers(), &shared.target);
     let store = status == StatusCode::OK && cacheable.key().is_some();
     if parts.method == Method::HEAD {
@@ -313,9 +329,16 @@ async fn replay(shared: &Arc<Shared>, cacheable: &Cacheable) -> Option<Response>
     if matches!(cacheable, Cacheable::Query(_)) {
         // After a restart with Grafana down there was no live answer yet, but the wall shows
         // data all the same: "data as of" is then the newest answer replayed.
-        let mut last = lock(&shared.last_live);
-        if last.is_none_or(|t| t < entry.stored_at) {
-            *last = Some(entry.stored_at);
+        let newer = {
+            let mut last = lock(&shared.last_live);
+            let newer = last.is_none_or(|t| t < entry.stored_at);
+            if newer {
+                *last = Some(entry.stored_at);
+            }
+            newer
+        };
+        if newer {
+            shared.health.republish();
         }
     }
     let status = StatusCode::from_u16(entry.status).unwrap_or(StatusCode::OK);
@@ -567,6 +590,15 @@ fn is_api(route: &str) -> bool {
 /// credentials work again (some API routes are public and prove nothing).
 fn proves_auth(route: &str) -> bool {
     route == "/api/ds/query" || route == "/api/search" || route.starts_with("/api/dashboards/uid/")
+}
+
+/// Whether a redirect leads to Grafana's login page (`/login`, under any sub-path).
+fn redirects_to_login(headers: &HeaderMap) -> bool {
+    headers
+        .get(LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.split(['?', '#']).next())
+        .is_some_and(|path| path.trim_end_matches('/').ends_with("/login"))
 }
 
 /// What an API answer says about the credentials: a 401 always, a 403 on a read (a viewer may

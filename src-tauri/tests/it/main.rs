@@ -10,4 +10,5 @@ mod shapes;
 mod support;
 mod sync;
 mod vendor;
+mod wallboard;
 mod watch;

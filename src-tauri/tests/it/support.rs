@@ -132,6 +132,15 @@ dir = "{cache}"
         std::fs::write(self.config(), text).unwrap();
     }
 
+    /// Appends whole tables (`[display]`, `[gateway]`, `[[display.pages]]` …) to kiosk.toml, after
+    /// what [`World::write_config`] wrote.
+    pub fn append_config(&self, tables: &str) {
+        let mut text = std::fs::read_to_string(self.config()).unwrap();
+        text.push('\n');
+        text.push_str(tables);
+        std::fs::write(self.config(), text).unwrap();
+    }
+
     pub fn copy_in(&self, from: &Path) {
         let to = self.dashboards().join(from.file_name().unwrap());
         std::fs::copy(from, &to).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));

@@ -164,6 +164,47 @@ async fn a_failing_database_degrades_then_goes_offline() {
     gateway.stop().await;
 }
 
+/// Regression: Grafana answers a page load with a revoked token by redirecting to `/login`;
+/// the gateway passed that through, so the wall stopped rotating and the state said online.
+#[tokio::test]
+async fn a_login_redirect_with_a_revoked_token_is_an_auth_problem_and_the_page_is_replayed() {
+    let sim = GrafanaSim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = start(with_token(&sim.url(), TOKEN), dir.path()).await;
+    let browser = gateway.browser().await;
+    gateway.wait_for(Status::Online).await;
+    let page = "/d/some-board?kiosk";
+    let live = browser
+        .get(page)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+    let live = live.text().await.unwrap();
+
+    sim.revoke_token(TOKEN);
+    let replayed = browser
+        .get(page)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        replayed.status(),
+        200,
+        "the last good page, not the login redirect"
+    );
+    assert_eq!(replayed.headers()["x-kiosk-offline"], "1");
+    assert_eq!(replayed.text().await.unwrap(), live);
+    let degraded = gateway.wait_for(Status::Degraded).await;
+    assert!(degraded.reason.unwrap().contains("login"));
+
+    sim.restore_token(TOKEN);
+    gateway.wait_for(Status::Online).await;
+    gateway.stop().await;
+}
+
 #[tokio::test]
 async fn a_revoked_token_degrades_and_keeps_the_last_data_drawn() {
     let sim = GrafanaSim::start(SimConfig::default()).await.unwrap();
@@ -210,7 +251,11 @@ async fn the_cache_survives_a_gateway_restart() {
     let second = start(with_token(&sim.url(), TOKEN), dir.path()).await;
     let browser = second.browser().await;
     assert!(second.state().cache_bytes > 0);
-    assert_eq!(second.state().last_live, None, "nothing live, nothing shown yet");
+    assert_eq!(
+        second.state().last_live,
+        None,
+        "nothing live, nothing shown yet"
+    );
     assert_replayed(&browser, &search, &query).await;
     // Regression: the badge said "no live data yet" while the wall showed cached data.
     assert!(
