@@ -79,6 +79,8 @@ const GATEWAY_LOST_MS = 10_000;
  * @property {1 | -1} dir the direction it was found in, to look further if it fails
  * @property {number} requestedAt when it was asked for (dwell end or gesture), for `wait_ms`
  * @property {boolean} user asked for by the viewer rather than by the rotation
+ * @property {boolean} [fresh] only a load started after `requestedAt` will do (the page on
+ *   screen came from the offline cache and is being reloaded live)
  */
 
 /** @param {string} id */
@@ -215,7 +217,15 @@ function applyPlan(data) {
 /** @param {unknown} data */
 function applyState(data) {
   if (!data || typeof data !== 'object') return;
+  const before = state ? state.state : null;
   state = /** @type {State} */ (data);
+  // Back online: the page on screen holds cached data. Reload it underneath and swap when it
+  // has painted, so the wall is live now rather than at its next page.
+  if (before !== null && before !== 'online' && state.state === 'online' && front && !pending && rot.index >= 0) {
+    pending = { index: rot.index, dir: 1, requestedAt: Date.now(), user: false, fresh: true };
+    rememberPending();
+    tick();
+  }
   render();
 }
 
@@ -482,7 +492,11 @@ function tick() {
   const under = back();
   if (pending) {
     const page = plan.pages[pending.index];
-    const since = pending.user ? now - REUSE_MS : Math.min(pending.requestedAt, R.preloadAt(rot, plan));
+    const since = pending.fresh
+      ? pending.requestedAt
+      : pending.user
+        ? now - REUSE_MS
+        : Math.min(pending.requestedAt, R.preloadAt(rot, plan));
     if (!holds(under, page, since)) load(under, page);
     if (hopeless(under, page, now)) giveUp(under, page, now);
     else if (under.painted) swap();

@@ -54,7 +54,8 @@ TOML
 world_stop() {
   local pid
   for pid in ${WORLD_PIDS:-} ${SIM_PID:-}; do
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    # `|| true`: a killed child's status would stop this trap under `set -e`, leaking the rest.
+    { kill "$pid" && wait "$pid"; } 2>/dev/null || true
   done
   [ -n "${WORLD:-}" ] && rm -rf "$WORLD"
   return 0
@@ -83,7 +84,8 @@ serve_start() {
 # Chromium's own --screenshot runs on virtual time and shoots before the wall has drawn).
 browser_screenshot() {
   local url=$1 seconds=$2 out=$3 port=9515 session
-  chromedriver --port="$port" --allowed-ips=127.0.0.1 >"$WORLD/chromedriver.log" 2>&1 &
+  # No --allowed-ips: with it chromedriver listens on every interface; without, loopback only.
+  chromedriver --port="$port" >"$WORLD/chromedriver.log" 2>&1 &
   WORLD_PIDS="${WORLD_PIDS:-} $!"
   for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/status" >/dev/null && break; sleep 0.1; done
   session=$(curl -s -X POST "http://127.0.0.1:$port/session" -H 'Content-Type: application/json' -d '{
@@ -100,4 +102,30 @@ browser_screenshot() {
   curl -s "http://127.0.0.1:$port/session/$session/screenshot" |
     sed -n 's/.*"value":"\([^"]*\)".*/\1/p' | base64 -d >"$out"
   curl -s -X DELETE "http://127.0.0.1:$port/session/$session" >/dev/null
+}
+
+# Grafana going away and coming back, for bench/wallboard.sh. sim_kill stops the Grafana
+# simulator at once (SIGKILL, as a crash or a power cut would; the catalog simulator it served
+# goes with it). sim_start_same_port [GRAFANA-SIM FLAGS...] starts it again on GRAFANA_URL's
+# port (e.g. with --anonymous), without a catalog: kiosk reads vendor dashboards from its cache
+# once `kiosk vendor lock` ran. The simulator keeps its state in memory, so it comes back empty:
+# run `kiosk sync-dashboards` again. Returns once it listens; world_stop stops it.
+sim_kill() {
+  [ -n "${SIM_PID:-}" ] || return 0
+  kill -KILL "$SIM_PID" 2>/dev/null || true
+  wait "$SIM_PID" 2>/dev/null || true
+  SIM_PID=
+}
+
+sim_start_same_port() {
+  local port=${GRAFANA_URL##*:}
+  "$BIN/grafana-sim" --port "$port" "$@" >"$WORLD/sim.out" 2>"$WORLD/sim.err" &
+  SIM_PID=$!
+  for _ in $(seq 1000); do
+    grep -q '^grafana ' "$WORLD/sim.out" 2>/dev/null && return 0
+    kill -0 "$SIM_PID" 2>/dev/null || break
+    sleep 0.01
+  done
+  cat "$WORLD/sim.err" >&2
+  return 1
 }

@@ -121,9 +121,10 @@ impl Driver {
         let mut last = String::new();
         for _ in 0..3 {
             let port = free_port();
+            // No --allowed-ips: with it chromedriver listens on every interface; without it,
+            // on loopback only, as tests must.
             let mut child = Command::new(CHROMEDRIVER)
                 .arg(format!("--port={port}"))
-                .arg("--allowed-ips=127.0.0.1")
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())

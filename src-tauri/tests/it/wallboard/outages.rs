@@ -124,8 +124,27 @@ async fn grafana_down_the_wall_rotates_its_cache_and_recovers() {
         "still offline after two swaps: {badge:?}"
     );
 
-    // Grafana is back on the same port: the badge goes within 5 s.
+    // Grafana is back on the same port: within 5 s a page loaded since then is on screen,
+    // drawn (live data, not the cached copy), and the badge is gone.
+    let back_at = wall.now().await;
     wall.world.sim.restart().await.expect("simulator restarts");
+    let live = wall
+        .wait_for(
+            "a page loaded after Grafana came back, on screen",
+            Duration::from_secs(5),
+            |w| async move {
+                let swaps = w.swaps().await;
+                swaps.into_iter().find(|s| {
+                    s.at >= back_at && s.panels > 0 && s.loading_bars == 0 && s.errors == 0
+                })
+            },
+        )
+        .await;
+    println!(
+        "live again {} ms after Grafana came back: {}",
+        live.at - back_at,
+        live.title
+    );
     badges_gone(
         &wall,
         "the badge gone once Grafana is back",
@@ -247,5 +266,50 @@ async fn revoked_token_is_explained_and_the_data_stays() {
         "rotation once the token is valid again",
     )
     .await;
+    wall.close().await;
+}
+
+/// With a long dwell nothing rotates: when Grafana returns, the page on screen (drawn from the
+/// cache) is reloaded underneath and swapped in live within 5 s, not at its next dwell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_online_the_page_on_screen_is_reloaded_live() {
+    if !enabled() {
+        return;
+    }
+    let world = boards::world().await;
+    let pages = boards::bright_pages(2, "5m");
+    boards::configure(&world, &pages, "2m");
+    let wall = Wall::open(world).await;
+    wall.record_swaps().await;
+    let first = wall.wait_painted(Duration::from_secs(20)).await;
+
+    wall.world.sim.stop().await;
+    wall.wait_for(
+        "the offline badge",
+        Duration::from_secs(10),
+        |w| async move { w.badge_text().await.contains("offline").then_some(()) },
+    )
+    .await;
+    let back_at = wall.now().await;
+    wall.world.sim.restart().await.expect("simulator restarts");
+    let reloaded = wall
+        .wait_for(
+            "the same page reloaded live",
+            Duration::from_secs(5),
+            |w| async move {
+                w.swaps().await.into_iter().find(|s| {
+                    s.at >= back_at && s.panels > 0 && s.loading_bars == 0 && s.errors == 0
+                })
+            },
+        )
+        .await;
+    assert_eq!(
+        reloaded.title, first.title,
+        "the page on screen, not the next one"
+    );
+    println!(
+        "reloaded live {} ms after Grafana came back",
+        reloaded.at - back_at
+    );
     wall.close().await;
 }
