@@ -483,11 +483,18 @@ mod tests {
     #[test]
     fn offline_is_checked_more_often() {
         let interval = Duration::from_secs(2);
-        assert_eq!(next_check(Status::Offline, interval), Duration::from_millis(500));
+        assert_eq!(
+            next_check(Status::Offline, interval),
+            Duration::from_millis(500)
+        );
         assert_eq!(next_check(Status::Degraded, interval), interval);
         assert_eq!(next_check(Status::Online, interval), interval);
         let tiny = Duration::from_millis(50);
-        assert_eq!(next_check(Status::Offline, tiny), tiny, "never slower than the interval");
+        assert_eq!(
+            next_check(Status::Offline, tiny),
+            tiny,
+            "never slower than the interval"
+        );
     }
 
     #[test]
