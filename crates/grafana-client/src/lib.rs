@@ -4,12 +4,13 @@
 
 mod catalog;
 mod error;
+pub mod http;
 mod types;
 
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
-use kiosk_config::{Credentials, GrafanaConfig};
+use kiosk_config::GrafanaConfig;
 use reqwest::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -25,8 +26,7 @@ pub struct Client {
     http: reqwest::Client,
     /// Always ends with `/`, so a sub-path (`https://host/grafana/`) survives `join`.
     base: Url,
-    credentials: Credentials,
-    org_id: Option<u64>,
+    auth: http::AuthHeaders,
     retries: u32,
 }
 
@@ -51,36 +51,16 @@ impl Client {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        let credentials = config
-            .credentials()
-            .map_err(|e| Error::Setup(e.to_string()))?;
-
-        let mut builder = reqwest::Client::builder()
+        let auth = http::AuthHeaders::new(config)?;
+        let http = http::builder(config)?
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(5)))
-            .user_agent(concat!("kiosk/", env!("CARGO_PKG_VERSION")))
-            // A redirect could carry the Authorization header to another origin.
-            .redirect(reqwest::redirect::Policy::none());
-        if let Some(path) = &config.ca_file {
-            let pem = std::fs::read(path)
-                .map_err(|e| Error::Setup(format!("{}: {e}", path.display())))?;
-            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
-                Error::Setup(format!("{}: not a PEM certificate: {e}", path.display()))
-            })?;
-            builder = builder.add_root_certificate(cert);
-        }
-        if config.insecure_skip_verify {
-            tracing::warn!("TLS certificate verification is off (grafana.insecure_skip_verify)");
-            builder = builder.danger_accept_invalid_certs(true);
-        }
-        let http = builder
             .build()
             .map_err(|e| Error::Setup(format!("http client: {e}")))?;
         Ok(Client {
             http,
             base,
-            credentials,
-            org_id: config.org_id,
+            auth,
             retries: config.retries,
         })
     }
@@ -242,17 +222,7 @@ impl Client {
     }
 
     fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
-        let request = match &self.credentials {
-            Credentials::Anonymous => request,
-            Credentials::Bearer(token) => request.bearer_auth(token.expose()),
-            Credentials::Basic { username, password } => {
-                request.basic_auth(username, Some(password.expose()))
-            }
-        };
-        match self.org_id {
-            Some(org) => request.header("X-Grafana-Org-Id", org.to_string()),
-            None => request,
-        }
+        self.auth.apply(request)
     }
 }
 

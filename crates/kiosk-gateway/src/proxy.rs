@@ -11,8 +11,6 @@ use std::time::{Duration, SystemTime};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use http::header::{
     ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH,
     CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_TYPE, COOKIE, HOST,
@@ -22,7 +20,7 @@ use http::header::{
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use hyper_util::rt::TokioIo;
 use kiosk_cache::Entry;
-use kiosk_config::{Credentials, GrafanaConfig};
+use kiosk_config::{AuthMethod, GrafanaConfig};
 
 use crate::health::{Outcome, Status};
 use crate::metrics::ProxyOutcome;
@@ -64,53 +62,29 @@ pub(crate) struct Upstream {
     http: reqwest::Client,
     /// HTTP/1.1 only and without a total timeout: websocket upgrades live for hours.
     ws: reqwest::Client,
-    /// Marked sensitive so it never shows in Debug output.
-    authorization: Option<HeaderValue>,
-    org_id: Option<HeaderValue>,
+    auth: grafana_client::http::AuthHeaders,
     kind: CredentialsKind,
     timeout: Duration,
 }
 
 impl Upstream {
     pub(crate) fn new(config: &GrafanaConfig) -> Result<Upstream, Error> {
-        let credentials = config
-            .credentials()
-            .map_err(|err| Error::Setup(err.to_string()))?;
-        let (authorization, kind) = match &credentials {
-            Credentials::Anonymous => (None, CredentialsKind::Anonymous),
-            Credentials::Bearer(token) => (
-                Some(format!("Bearer {}", token.expose())),
-                CredentialsKind::Bearer,
-            ),
-            Credentials::Basic { username, password } => {
-                let pair = format!("{username}:{}", password.expose());
-                (
-                    Some(format!("Basic {}", STANDARD.encode(pair))),
-                    CredentialsKind::Basic,
-                )
-            }
+        let setup = |err: grafana_client::Error| Error::Setup(err.to_string());
+        let auth = grafana_client::http::AuthHeaders::new(config).map_err(setup)?;
+        let kind = match config.auth {
+            AuthMethod::Anonymous => CredentialsKind::Anonymous,
+            AuthMethod::Token | AuthMethod::TokenFile => CredentialsKind::Bearer,
+            AuthMethod::Basic => CredentialsKind::Basic,
         };
-        let authorization = authorization
-            .map(|value| {
-                let mut value = HeaderValue::from_str(&value).map_err(|_| {
-                    Error::Setup(
-                        "the Grafana credentials contain characters not allowed in a header".into(),
-                    )
-                })?;
-                value.set_sensitive(true);
-                Ok::<_, Error>(value)
-            })
-            .transpose()?;
-        let org_id = config
-            .org_id
-            .map(|id| HeaderValue::from_str(&id.to_string()).expect("digits are a header value"));
         let connect_timeout = config.timeout.min(Duration::from_secs(5));
-        let http = client_builder(config)?
+        let http = grafana_client::http::builder(config)
+            .map_err(setup)?
             .timeout(config.timeout)
             .connect_timeout(connect_timeout)
             .build()
             .map_err(|err| Error::Setup(format!("http client: {err}")))?;
-        let ws = client_builder(config)?
+        let ws = grafana_client::http::builder(config)
+            .map_err(setup)?
             .http1_only()
             .connect_timeout(connect_timeout)
             .build()
@@ -118,8 +92,7 @@ impl Upstream {
         Ok(Upstream {
             http,
             ws,
-            authorization,
-            org_id,
+            auth,
             kind,
             timeout: config.timeout,
         })
@@ -132,17 +105,8 @@ impl Upstream {
 
     /// Adds the configured credentials and org. Only ever applied to requests for Grafana's
     /// own origin.
-    pub(crate) fn authorized(
-        &self,
-        mut request: reqwest::RequestBuilder,
-    ) -> reqwest::RequestBuilder {
-        if let Some(value) = &self.authorization {
-            request = request.header(AUTHORIZATION, value.clone());
-        }
-        if let Some(value) = &self.org_id {
-            request = request.header("x-grafana-org-id", value.clone());
-        }
-        request
+    pub(crate) fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        self.auth.apply(request)
     }
 
     pub(crate) fn timeout(&self) -> Duration {
@@ -152,22 +116,6 @@ impl Upstream {
     pub(crate) fn credentials_kind(&self) -> CredentialsKind {
         self.kind
     }
-}
-
-/// Built like grafana-client's: extra CA, the insecure switch, no redirects.
-fn client_builder(config: &GrafanaConfig) -> Result<reqwest::ClientBuilder, Error> {
-    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
-    if let Some(path) = &config.ca_file {
-        let pem =
-            std::fs::read(path).map_err(|e| Error::Setup(format!("{}: {e}", path.display())))?;
-        let cert = reqwest::Certificate::from_pem(&pem)
-            .map_err(|e| Error::Setup(format!("{}: not a PEM certificate: {e}", path.display())))?;
-        builder = builder.add_root_certificate(cert);
-    }
-    if config.insecure_skip_verify {
-        builder = builder.danger_accept_invalid_certs(true);
-    }
-    Ok(builder)
 }
 
 /// The fallback handler: everything not under `/__kiosk/` goes to Grafana.
