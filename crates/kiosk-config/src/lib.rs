@@ -15,8 +15,9 @@ pub use error::ConfigError;
 pub use keys::{KEYS, Key, Kind, env_var_names};
 pub use load::{LoadOptions, Loaded, load, parse_toml};
 pub use schema::{
-    AuthMethod, CHROME, CacheConfig, Config, DAYS, DatasourceConfig, DisplayConfig, GatewayConfig,
-    GrafanaConfig, PageConfig, ProvisionConfig, WindowConfig,
+    AppConfig, AuthMethod, CHROME, CacheConfig, Config, DAYS, DatasourceConfig, DisplayConfig,
+    GatewayConfig, GrafanaConfig, PageConfig, ProvisionConfig, Renderer, ScreenConfig,
+    WindowConfig,
 };
 pub use secret::{REDACTED, Secret};
 pub use validate::parse_hhmm;

@@ -20,6 +20,8 @@ pub struct Config {
     pub cache: CacheConfig,
     pub gateway: GatewayConfig,
     pub display: DisplayConfig,
+    pub app: AppConfig,
+    pub screen: ScreenConfig,
 }
 
 /// `[grafana]`: where Grafana is and how to authenticate to it.
@@ -177,6 +179,10 @@ pub struct GatewayConfig {
     /// How often Grafana's `/api/health` is polled.
     #[serde(with = "humantime_serde")]
     pub health_interval: Duration,
+    /// A second listener serving only `/metrics`, without a session, for the fleet's
+    /// Prometheus (the gateway itself is loopback-only and cookie-guarded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Default for GatewayConfig {
@@ -185,6 +191,7 @@ impl Default for GatewayConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             allow_remote: false,
             health_interval: Duration::from_secs(2),
+            metrics_listen: None,
         }
     }
 }
@@ -357,4 +364,75 @@ mod tests {
         assert!(err.message().contains("must not carry credentials"));
         assert!(!err.message().contains("hunter2"));
     }
+}
+
+/// `[app]`: the wallboard app (`kiosk run`): how WebKit renders and how the app heals itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppConfig {
+    pub renderer: Renderer,
+    /// The page counts as frozen when the shell's heartbeat is older than this.
+    #[serde(with = "humantime_serde")]
+    pub heartbeat_timeout: Duration,
+    /// Web process crashes answered with a reload within an hour; beyond, the next rung.
+    pub max_reloads_per_hour: u32,
+    /// Webview recreations within an hour; beyond, the app exits for systemd to restart it.
+    pub max_recreates_per_hour: u32,
+    /// Resident memory of the web process, in bytes, above which the webview is recreated;
+    /// 0 turns the guard off.
+    pub memory_limit: u64,
+    /// A local time of day (`HH:MM`) at which the webview is recreated anyway; "" for never.
+    pub recreate_at: String,
+}
+
+impl Default for AppConfig {
+    fn default() -> AppConfig {
+        AppConfig {
+            renderer: Renderer::default(),
+            heartbeat_timeout: Duration::from_secs(30),
+            max_reloads_per_hour: 6,
+            max_recreates_per_hour: 3,
+            memory_limit: 1024 * 1024 * 1024,
+            recreate_at: "04:00".to_owned(),
+        }
+    }
+}
+
+/// `app.renderer`: how WebKitGTK draws. The DMABUF renderer is WebKit's own default; under
+/// software GL it costs several times the CPU and memory, and blank windows are reported with
+/// it on the Raspberry Pi, so kiosk turns it off unless asked (numbers in the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Renderer {
+    /// WebKit's default: the DMABUF renderer.
+    Dmabuf,
+    /// `WEBKIT_DISABLE_DMABUF_RENDERER=1`.
+    #[default]
+    NoDmabuf,
+    /// `WEBKIT_DISABLE_COMPOSITING_MODE=1`: no accelerated compositing at all.
+    NoCompositing,
+}
+
+impl Renderer {
+    /// The environment variables WebKit reads for this choice.
+    pub fn environment(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Renderer::Dmabuf => &[],
+            Renderer::NoDmabuf => &[("WEBKIT_DISABLE_DMABUF_RENDERER", "1")],
+            Renderer::NoCompositing => &[("WEBKIT_DISABLE_COMPOSITING_MODE", "1")],
+        }
+    }
+}
+
+/// `[screen]`: the display schedule. Both times set: the screen is off from `off_at` until
+/// `on_at` every day (across midnight when `off_at` is later); neither set: always on.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScreenConfig {
+    pub off_at: String,
+    pub on_at: String,
+    /// Shell command that switches the screen off; "" picks one for the session type.
+    pub off_command: String,
+    /// Shell command that switches the screen on; "" picks one for the session type.
+    pub on_command: String,
 }

@@ -44,6 +44,24 @@ impl Config {
 
         check_positive("gateway.health_interval", self.gateway.health_interval)?;
         check_display(&self.display)?;
+
+        check_positive("app.heartbeat_timeout", self.app.heartbeat_timeout)?;
+        if !self.app.recreate_at.is_empty() {
+            check_hhmm("app.recreate_at", &self.app.recreate_at)?;
+        }
+        let screen = &self.screen;
+        match (screen.off_at.is_empty(), screen.on_at.is_empty()) {
+            (true, true) => {}
+            (false, false) => {
+                check_hhmm("screen.off_at", &screen.off_at)?;
+                check_hhmm("screen.on_at", &screen.on_at)?;
+                if screen.off_at == screen.on_at {
+                    invalid("screen.on_at", "must differ from `screen.off_at`")?;
+                }
+            }
+            (false, true) => invalid("screen.on_at", "is needed with `screen.off_at`")?,
+            (true, false) => invalid("screen.off_at", "is needed with `screen.on_at`")?,
+        }
         Ok(())
     }
 }
@@ -93,16 +111,21 @@ fn check_display(d: &DisplayConfig) -> Result<(), ConfigError> {
                 }
             }
             for time in [&window.from, &window.to] {
-                if parse_hhmm(time).is_none() {
-                    invalid(
-                        &key("windows"),
-                        &format!("`{time}` is not a time of day, expected HH:MM (00:00 to 23:59)"),
-                    )?;
-                }
+                check_hhmm(&key("windows"), time)?;
             }
         }
     }
     Ok(())
+}
+
+fn check_hhmm(key: &str, time: &str) -> Result<(), ConfigError> {
+    match parse_hhmm(time) {
+        Some(_) => Ok(()),
+        None => invalid(
+            key,
+            &format!("`{time}` is not a time of day, expected HH:MM (00:00 to 23:59)"),
+        ),
+    }
 }
 
 /// Minutes since midnight of an `HH:MM` time of day.

@@ -63,6 +63,7 @@ fn the_key_table_covers_every_schema_field() {
     full.grafana.ca_file = Some("/ca".into());
     full.datasource.url = Some("http://p:9090".parse().unwrap());
     full.display.playlist_uid = Some("p".into());
+    full.gateway.metrics_listen = Some(([127, 0, 0, 1], 9420).into());
     // `[[display.pages]]` is a list of tables, documented on its own in docs/configuration.md;
     // only scalar keys belong to the key table (and have environment variables).
     let table = toml::Table::try_from(full).unwrap();

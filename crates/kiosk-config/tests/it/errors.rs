@@ -48,7 +48,7 @@ fn unknown_section_is_named() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}:2:2: unknown field `grafanna`, expected one of `grafana`, `datasource`, `provision`, `cache`, `gateway`, `display`",
+            "{}:2:2: unknown field `grafanna`, expected one of `grafana`, `datasource`, `provision`, `cache`, `gateway`, `display`, `app`, `screen`",
             path.display()
         )
     );
