@@ -91,6 +91,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
+/// The `/metrics`-only listener: the same text as `/__kiosk/metrics`, no session, nothing else.
+pub(crate) fn metrics_router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .with_state(shared)
+}
+
 /// Nothing passes without a session, except the one request that opens a session.
 async fn guard(
     AxumState(shared): AxumState<Arc<Shared>>,

@@ -47,6 +47,8 @@ pub struct Options {
     /// Listening on a non-loopback address is refused unless this is set: the gateway holds
     /// Grafana's credentials and hands them to anyone holding a session.
     pub allow_remote: bool,
+    /// A second listener serving only `GET /metrics`, without a session.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Options {
@@ -58,6 +60,7 @@ impl Options {
             cache_max_bytes: config.cache.max_bytes,
             health_interval: config.gateway.health_interval,
             allow_remote: config.gateway.allow_remote,
+            metrics_listen: config.gateway.metrics_listen,
         }
     }
 }
@@ -66,6 +69,7 @@ impl Options {
 /// [`Gateway::serve`] has taken the gateway.
 pub struct Gateway {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     handle: Handle,
     health_interval: Duration,
 }
@@ -121,6 +125,14 @@ impl Gateway {
         let local = listener
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
+        let metrics_listener = match options.metrics_listen {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| Error::Bind { addr, source })?,
+            ),
+            None => None,
+        };
         let shared = Shared {
             addr: local,
             target,
@@ -137,8 +149,12 @@ impl Gateway {
             shutdown: CancellationToken::new(),
         };
         tracing::info!(addr = %local, grafana = %shared.target.shown(), "gateway bound");
+        if let Some(metrics) = &metrics_listener {
+            tracing::info!(addr = ?metrics.local_addr().ok(), "metrics listener bound");
+        }
         Ok(Gateway {
             listener,
+            metrics_listener,
             handle: Handle {
                 shared: Arc::new(shared),
             },
@@ -183,6 +199,18 @@ impl Gateway {
             self.health_interval,
             token.clone(),
         ));
+        if let Some(listener) = self.metrics_listener {
+            let app = api::metrics_router(shared.clone());
+            let stop = token.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(listener, app)
+                    .with_graceful_shutdown(stop.cancelled_owned())
+                    .await;
+                if let Err(err) = served {
+                    tracing::error!(%err, "the metrics listener stopped");
+                }
+            });
+        }
         let app = api::router(shared.clone());
         let addr = shared.addr;
         let stop = token.clone();
@@ -226,6 +254,11 @@ impl Handle {
     /// The Prometheus text of `/__kiosk/metrics`, for a separate metrics listener.
     pub fn metrics_text(&self) -> String {
         api::render_metrics(&self.shared)
+    }
+
+    /// Counts a step of the app's self-healing ladder in `kiosk_recoveries_total`.
+    pub fn count_recovery(&self, rung: &'static str, reason: &'static str) {
+        self.shared.metrics.recovery(rung, reason);
     }
 
     /// Time since the shell's last heartbeat report (`None` before the first), for a watchdog.

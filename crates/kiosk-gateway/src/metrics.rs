@@ -57,6 +57,7 @@ pub(crate) struct Metrics {
     heartbeat_age: Gauge<f64, AtomicU64>,
     errors: Family<Labels, Counter>,
     proxy: Family<Labels, Counter>,
+    recoveries: Family<Labels, Counter>,
     last_heartbeat: Mutex<Option<Instant>>,
     /// Serializes scrapes: the offline counter is advanced by the difference since the last one.
     scrape: Mutex<()>,
@@ -75,6 +76,7 @@ impl Metrics {
         let heartbeat_age = Gauge::<f64, AtomicU64>::default();
         let errors = Family::<Labels, Counter>::default();
         let proxy = Family::<Labels, Counter>::default();
+        let recoveries = Family::<Labels, Counter>::default();
         registry.register(
             "kiosk_state",
             "Grafana's state as the gateway sees it (1 for the current state)",
@@ -116,6 +118,11 @@ impl Metrics {
             "Proxied requests by how they were answered",
             proxy.clone(),
         );
+        registry.register(
+            "kiosk_recoveries",
+            "Steps of the app's self-healing ladder (reload, recreate, exit) by reason",
+            recoveries.clone(),
+        );
         for outcome in [
             ProxyOutcome::Live,
             ProxyOutcome::Cached,
@@ -135,6 +142,7 @@ impl Metrics {
             heartbeat_age,
             errors,
             proxy,
+            recoveries,
             last_heartbeat: Mutex::new(None),
             scrape: Mutex::new(()),
         }
@@ -143,6 +151,15 @@ impl Metrics {
     pub(crate) fn proxied(&self, outcome: ProxyOutcome) {
         self.proxy
             .get_or_create(&vec![("outcome", outcome.as_str().to_owned())])
+            .inc();
+    }
+
+    pub(crate) fn recovery(&self, rung: &'static str, reason: &'static str) {
+        self.recoveries
+            .get_or_create(&vec![
+                ("rung", rung.to_owned()),
+                ("reason", reason.to_owned()),
+            ])
             .inc();
     }
 
@@ -220,6 +237,7 @@ mod tests {
         metrics.problem("login");
         metrics.problem("<script>");
         metrics.proxied(ProxyOutcome::Cached);
+        metrics.recovery("reload", "web_process_gone");
         let text = metrics.render(Refresh {
             status: Status::Offline,
             offline_time: Duration::from_secs(12),
@@ -238,6 +256,7 @@ mod tests {
             "kiosk_errors_total{kind=\"other\"} 1",
             "kiosk_proxy_requests_total{outcome=\"cached\"} 1",
             "kiosk_proxy_requests_total{outcome=\"live\"} 0",
+            "kiosk_recoveries_total{rung=\"reload\",reason=\"web_process_gone\"} 1",
         ] {
             assert!(text.contains(needle), "{needle} missing from\n{text}");
         }

@@ -49,6 +49,7 @@ pub fn options(grafana: GrafanaConfig, cache_dir: &Path) -> Options {
         cache_max_bytes: 64 * 1024 * 1024,
         health_interval: HEALTH_INTERVAL,
         allow_remote: false,
+        metrics_listen: None,
     }
 }
 

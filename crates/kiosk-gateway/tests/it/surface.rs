@@ -234,3 +234,51 @@ async fn reports_feed_the_metrics() {
     }
     gateway.stop().await;
 }
+
+#[tokio::test]
+async fn the_metrics_listener_serves_metrics_without_a_session_and_nothing_else() {
+    let sim = GrafanaSim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A free loopback port for the second listener.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut opts = options(with_token(&sim.url(), TOKEN), dir.path());
+    opts.metrics_listen = Some(([127, 0, 0, 1], port).into());
+    let gateway = crate::support::start_with(opts).await;
+    gateway.handle.count_recovery("reload", "web_process_gone");
+    let http = crate::support::no_redirects();
+    let metrics = http
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    assert!(text.contains("kiosk_state{"), "{text}");
+    assert!(
+        text.contains("kiosk_recoveries_total{rung=\"reload\",reason=\"web_process_gone\"} 1"),
+        "{text}"
+    );
+    // Nothing of the gateway or of Grafana is reachable through it.
+    for path in [
+        "/__kiosk/",
+        "/__kiosk/metrics",
+        "/api/health",
+        "/d/fleet-overview",
+    ] {
+        let response = http
+            .get(format!("http://127.0.0.1:{port}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    assert!(
+        sim.requests().iter().all(|r| r.path != "/d/fleet-overview"),
+        "the metrics listener proxied a page"
+    );
+    gateway.stop().await;
+}
