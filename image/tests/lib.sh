@@ -43,7 +43,7 @@ need() {
   local t missing=()
   for t in "$@"; do command -v "$t" > /dev/null 2>&1 || missing+=("$t"); done
   if [ "${#missing[@]}" -gt 0 ]; then
-    echo "missing host tools: ${missing[*]} (apt-get install genimage mtools dosfstools e2fsprogs fdisk)" >&2
+    echo "missing host tools: ${missing[*]} (apt-get install genimage mtools dosfstools e2fsprogs fdisk jq)" >&2
     exit 2
   fi
 }
