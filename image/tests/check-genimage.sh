@@ -132,6 +132,7 @@ has_flag() { local f; for f in "${flags[@]}"; do [ "$f" = "$1" ] && return 0; do
 check "cmdline.txt: ro (read-only root)" has_flag ro
 check "cmdline.txt: consoleblank=0 (no console blanking)" has_flag consoleblank=0
 check "cmdline.txt: rootwait" has_flag rootwait
+check "cmdline.txt: net.ifnames=0 (the Wi-Fi unit is wpa_supplicant-nl80211@wlan0)" has_flag net.ifnames=0
 check "cmdline.txt: root= is this image's rootfs partition" has_flag "root=PARTUUID=${root_uuid,,}"
 lacks_flag() { ! has_flag "$1"; }
 check "cmdline.txt: no rw" lacks_flag rw
