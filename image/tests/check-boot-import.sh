@@ -3,7 +3,7 @@
 # where the image expects it, secrets leave the boot copy, a second run changes nothing, and a
 # malformed file is reported with its name and line while nothing is applied.
 #
-# KIOSK_BIN selects the kiosk binary used for `kiosk config check` (default: target/debug/kiosk,
+# KIOSK_BIN selects the kiosk binary used for `kiosk config check` (default: the debug build,
 # built with cargo when missing). No network, no mounts, no root needed except for the group
 # ownership check.
 set -euo pipefail
@@ -14,7 +14,7 @@ source "$here/lib.sh"
 
 IMPORT=$repo/image/board/rpi5/rootfs-overlay/usr/libexec/kiosk-image/import-boot-config
 BOOTFS=$repo/image/board/rpi5/bootfs
-KIOSK_BIN=${KIOSK_BIN:-$repo/target/debug/kiosk}
+KIOSK_BIN=${KIOSK_BIN:-${CARGO_TARGET_DIR:-$repo/target}/debug/kiosk}
 if [ ! -x "$KIOSK_BIN" ]; then
   echo "building $KIOSK_BIN (cargo build -p kiosk)" >&2
   (cd "$repo" && cargo build -q -p kiosk --bin kiosk --locked)
