@@ -62,6 +62,11 @@ pub enum Command {
     /// Serve the wallboard to any browser: start the gateway on loopback and print the URL
     /// to open (it carries a one-time session secret).
     Serve(ServeArgs),
+    /// Show the wallboard fullscreen in its own window (the appliance): the gateway plus a
+    /// WebKit webview, healed when WebKit crashes, freezes or grows, with systemd's watchdog
+    /// fed while the page is alive.
+    #[cfg(feature = "gui")]
+    Run,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,7 @@
 //! The `kiosk` binary: parse the command line, run the command, exit with its status.
 
+#[cfg(feature = "gui")]
+mod app;
 mod cli;
 mod commands;
 mod settings;

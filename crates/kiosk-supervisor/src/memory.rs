@@ -9,7 +9,7 @@ const WEB_PROCESS: &str = "WebKitWebProces";
 /// Resident bytes of every WebKit web process below `root`; `None` when there is none (yet).
 pub fn web_process_rss(root: i32) -> Option<u64> {
     let page = procfs::page_size();
-    let tree = descendants(root);
+    let tree = walk(root);
     let rss: Vec<u64> = tree
         .iter()
         .filter(|p| p.comm.starts_with(WEB_PROCESS))
@@ -20,11 +20,16 @@ pub fn web_process_rss(root: i32) -> Option<u64> {
 
 /// Process ids of the WebKit web processes below `root`.
 pub fn web_processes(root: i32) -> Vec<i32> {
-    descendants(root)
+    walk(root)
         .into_iter()
         .filter(|p| p.comm.starts_with(WEB_PROCESS))
         .map(|p| p.pid)
         .collect()
+}
+
+/// `(pid, name)` of every process below `root`.
+pub fn descendants(root: i32) -> Vec<(i32, String)> {
+    walk(root).into_iter().map(|p| (p.pid, p.comm)).collect()
 }
 
 #[derive(Debug, Clone)]
@@ -36,7 +41,7 @@ struct Proc {
 }
 
 /// Every process below `root` (not `root` itself), from one pass over /proc.
-fn descendants(root: i32) -> Vec<Proc> {
+fn walk(root: i32) -> Vec<Proc> {
     let Ok(all) = procfs::process::all_processes() else {
         return Vec::new();
     };
@@ -78,7 +83,7 @@ mod tests {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         let mut seen = Vec::new();
         while std::time::Instant::now() < deadline {
-            seen = descendants(me);
+            seen = walk(me);
             if seen.iter().any(|p| p.comm == "sleep") {
                 break;
             }

@@ -1,10 +1,15 @@
 //! One module per subcommand; each returns the process exit status.
 
 mod config_check;
+#[cfg(feature = "gui")]
+mod run;
 mod serve;
 mod sync_dashboards;
 mod vendor;
 mod watch;
+
+#[cfg(feature = "gui")]
+pub use watch::shutdown_signal;
 
 use crate::cli::{Cli, Command, ConfigCommand, VendorCommand};
 use crate::settings;
@@ -24,6 +29,12 @@ pub fn run(cli: Cli) -> u8 {
             return EXIT_CONFIG;
         }
     };
+    // WebKit reads its renderer switches from the environment: set them while this is the
+    // only thread.
+    #[cfg(feature = "gui")]
+    if let Command::Run = cli.command {
+        run::set_renderer(loaded.config.app.renderer);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -35,6 +46,8 @@ pub fn run(cli: Cli) -> u8 {
         }
         Command::Vendor(VendorCommand::Lock) => runtime.block_on(vendor::lock(&loaded.config)),
         Command::Serve(args) => runtime.block_on(serve::run(&cli.global, loaded, args.listen)),
+        #[cfg(feature = "gui")]
+        Command::Run => run::run(&cli.global, loaded, runtime),
         Command::Config(_) => unreachable!("handled above"),
     }
 }

@@ -20,15 +20,36 @@ use crate::settings;
 const REFRESH: Duration = Duration::from_secs(60);
 
 pub async fn run(global: &Global, loaded: Loaded, listen: Option<SocketAddr>) -> u8 {
+    let gateway = match start(global, loaded, listen).await {
+        Ok(gateway) => gateway,
+        Err(status) => return status,
+    };
+    // stdout carries only the URL: scripts read it.
+    println!("{}", gateway.shell_url());
+    match gateway.serve(super::watch::shutdown_signal()).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {}", chain(&e));
+            1
+        }
+    }
+}
+
+/// Binds the gateway, restores the saved plan and starts keeping the plan current: what
+/// `kiosk serve` and `kiosk run` share. An error has been printed; its exit status is returned.
+pub async fn start(
+    global: &Global,
+    loaded: Loaded,
+    listen: Option<SocketAddr>,
+) -> Result<Gateway, u8> {
     let config = &loaded.config;
     let options = Options::from_config(config);
-    let gateway = match Gateway::bind(listen.unwrap_or(config.gateway.listen), options).await {
-        Ok(gateway) => gateway,
-        Err(e) => {
+    let gateway = Gateway::bind(listen.unwrap_or(config.gateway.listen), options)
+        .await
+        .map_err(|e| {
             print_error(&e);
-            return EXIT_CONFIG;
-        }
-    };
+            EXIT_CONFIG
+        })?;
     let saved = saved_plan_path(config);
     if let Some(plan) = kiosk_display::load_saved(&saved) {
         gateway.plan().send_replace(plan);
@@ -39,16 +60,7 @@ pub async fn run(global: &Global, loaded: Loaded, listen: Option<SocketAddr>) ->
         gateway.plan(),
         saved,
     ));
-
-    // stdout carries only the URL: scripts and the Tauri shell read it.
-    println!("{}", gateway.shell_url());
-    match gateway.serve(super::watch::shutdown_signal()).await {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: {}", chain(&e));
-            1
-        }
-    }
+    Ok(gateway)
 }
 
 fn saved_plan_path(config: &Config) -> PathBuf {

@@ -1,6 +1,8 @@
 //! End-to-end tests of the `kiosk` binary against the Grafana simulator (tests/ crate): one
 //! integration-test binary, one module per area.
 
+#[cfg(feature = "gui")]
+mod app;
 mod config;
 mod faults;
 mod product;

@@ -2,9 +2,9 @@
 //! against the Grafana simulator, shown by a real headless Chromium through chromedriver, and
 //! checked by the shell's DOM and by screenshot pixels. On when `KIOSK_TEST_BROWSER=1`.
 
-mod boards;
-mod browser;
-mod pixels;
+pub mod boards;
+pub mod browser;
+pub mod pixels;
 
 mod outages;
 mod rotation;

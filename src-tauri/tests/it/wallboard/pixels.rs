@@ -57,14 +57,38 @@ pub fn measure(png: &[u8]) -> Metrics {
         png::ColorType::Rgba => 4,
         other => panic!("unexpected screenshot colour type {other:?}"),
     };
-    let width = info.width as usize;
-    let rows = (f64::from(info.height) * AREA) as usize;
+    measure_raw(&Raw {
+        width: info.width,
+        height: info.height,
+        channels,
+        line_size: info.line_size,
+        data: &buf,
+        order: [0, 1, 2],
+    })
+}
+
+/// Pixels straight from a frame buffer: `channels` bytes per pixel, rows `line_size` apart,
+/// red/green/blue at the byte offsets in `order` (X11's 24-bit images are `[2, 1, 0]`).
+pub struct Raw<'a> {
+    pub width: u32,
+    pub height: u32,
+    pub channels: usize,
+    pub line_size: usize,
+    pub data: &'a [u8],
+    pub order: [usize; 3],
+}
+
+/// Measures the dashboard area of a decoded frame.
+pub fn measure_raw(raw: &Raw) -> Metrics {
+    let (buf, channels, [r, g, b]) = (raw.data, raw.channels, raw.order);
+    let width = raw.width as usize;
+    let rows = (f64::from(raw.height) * AREA) as usize;
     // The sampled pixels, as [r, g, b] (the proofs run unoptimized: one pass, no closures).
     let mut samples: Vec<[i32; 3]> = Vec::with_capacity((rows / STRIDE + 1) * (width / STRIDE + 1));
     for y in (0..rows).step_by(STRIDE) {
-        let row = &buf[y * info.line_size..y * info.line_size + width * channels];
+        let row = &buf[y * raw.line_size..y * raw.line_size + width * channels];
         for px in row.chunks_exact(channels * STRIDE) {
-            samples.push([i32::from(px[0]), i32::from(px[1]), i32::from(px[2])]);
+            samples.push([i32::from(px[r]), i32::from(px[g]), i32::from(px[b])]);
         }
     }
 
@@ -97,8 +121,8 @@ pub fn measure(png: &[u8]) -> Metrics {
         .count();
     let total = samples.len().max(1) as f64;
     Metrics {
-        width: info.width,
-        height: info.height,
+        width: raw.width,
+        height: raw.height,
         dominant: near as f64 / total,
         chromatic: chromatic as f64 / total,
     }
