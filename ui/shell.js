@@ -146,6 +146,12 @@ const skipped = new Set();
 const logins = new Map();
 /** When each problem (page, kind, detail) was last reported. */
 const reported = new Map();
+/**
+ * What the splash says when no page is on screen: a designed message (waiting for Grafana, no
+ * pages, login trouble) or only that something is loading.
+ * @type {'message' | 'loading'}
+ */
+let splashKind = 'loading';
 let lastActivity = Date.now();
 let cardUntil = 0;
 /** @type {number | null} since when the events stream is down */
@@ -541,12 +547,21 @@ function togglePause() {
   wake(now);
 }
 
+/**
+ * Tells the gateway the shell is alive, every HEARTBEAT_MS whatever is on screen (the app's
+ * watchdog counts a missing heartbeat as a frozen page), and what it shows: a painted page
+ * whose agent answered recently, a designed message, or only a loading splash.
+ */
 function heartbeat() {
   const now = Date.now();
   for (const s of slots) if (s.pageId) s.el.contentWindow?.postMessage(HELLO, window.location.origin);
-  if (front && front.pageId && front.painted && now - front.seenAt < AGENT_FRESH_MS) {
-    send({ type: 'heartbeat', page: front.pageId, painted_at: front.paintedAt });
-  }
+  const live = front !== null && front.pageId !== '' && front.painted && now - front.seenAt < AGENT_FRESH_MS;
+  send({
+    type: 'heartbeat',
+    page: live && front ? front.pageId : '',
+    painted_at: live && front ? front.paintedAt : 0,
+    showing: live ? 'page' : front === null ? splashKind : 'loading',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -749,6 +764,7 @@ function renderSplash() {
   else if (state && state.state === 'offline') text = `Waiting for Grafana at ${state.grafana} — retrying`;
   else if (logins.size > 0) text = LOGIN_TEXT;
   else text = `Loading ${plan.pages[pending ? pending.index : 0]?.title ?? ''}…`;
+  splashKind = !planLoaded || text.startsWith('Loading ') ? 'loading' : 'message';
   if (ui.splashText.textContent !== text) ui.splashText.textContent = text;
 }
 

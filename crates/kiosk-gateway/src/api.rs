@@ -60,6 +60,9 @@ pub enum Report {
         page: String,
         #[serde(default)]
         painted_at: u64,
+        /// `page`, `message` or `loading`; older shells sent heartbeats for painted pages only.
+        #[serde(default)]
+        showing: String,
     },
     Problem {
         #[serde(default)]
@@ -198,7 +201,9 @@ async fn report(AxumState(shared): AxumState<Arc<Shared>>, body: Bytes) -> Respo
         Report::Swap { page, wait_ms } => {
             metrics.swap(page, Duration::from_millis(*wait_ms));
         }
-        Report::Heartbeat { page, .. } => metrics.heartbeat(page),
+        Report::Heartbeat { page, showing, .. } => {
+            metrics.heartbeat(page, !page.is_empty() || showing == "message");
+        }
         Report::Problem { page, kind, detail } => {
             let detail: String = detail.chars().take(300).collect();
             tracing::warn!(page, kind, detail, "the wallboard reports a problem");

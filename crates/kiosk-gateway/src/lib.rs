@@ -261,6 +261,12 @@ impl Handle {
         self.shared.metrics.recovery(rung, reason);
     }
 
+    /// Whether the shell has shown a painted page or a designed message (such as "waiting for
+    /// Grafana") yet: the wall shows what it should, for systemd's `READY=1`.
+    pub fn shown(&self) -> bool {
+        self.shared.metrics.shown()
+    }
+
     /// Time since the shell's last heartbeat report (`None` before the first), for a watchdog.
     pub fn heartbeat_age(&self) -> Option<Duration> {
         self.shared.metrics.heartbeat_age()

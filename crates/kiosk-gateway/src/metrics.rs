@@ -59,6 +59,8 @@ pub(crate) struct Metrics {
     proxy: Family<Labels, Counter>,
     recoveries: Family<Labels, Counter>,
     last_heartbeat: Mutex<Option<Instant>>,
+    /// A heartbeat reported a painted page or a designed message on screen.
+    shown: std::sync::atomic::AtomicBool,
     /// Serializes scrapes: the offline counter is advanced by the difference since the last one.
     scrape: Mutex<()>,
 }
@@ -144,6 +146,7 @@ impl Metrics {
             proxy,
             recoveries,
             last_heartbeat: Mutex::new(None),
+            shown: std::sync::atomic::AtomicBool::new(false),
             scrape: Mutex::new(()),
         }
     }
@@ -169,9 +172,17 @@ impl Metrics {
         self.showing(page);
     }
 
-    pub(crate) fn heartbeat(&self, page: &str) {
+    /// The shell is alive; `shown`: it has a page or a designed message on screen.
+    pub(crate) fn heartbeat(&self, page: &str, shown: bool) {
         *lock(&self.last_heartbeat) = Some(Instant::now());
+        if shown {
+            self.shown.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         self.showing(page);
+    }
+
+    pub(crate) fn shown(&self) -> bool {
+        self.shown.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn problem(&self, kind: &str) {
@@ -233,7 +244,7 @@ mod tests {
     fn exposes_the_contract_names() {
         let metrics = Metrics::new();
         metrics.swap("fleet-overview", Duration::from_millis(840));
-        metrics.heartbeat("fleet-overview");
+        metrics.heartbeat("fleet-overview", true);
         metrics.problem("login");
         metrics.problem("<script>");
         metrics.proxied(ProxyOutcome::Cached);
@@ -265,8 +276,8 @@ mod tests {
     #[test]
     fn only_the_current_page_is_shown() {
         let metrics = Metrics::new();
-        metrics.heartbeat("a");
-        metrics.heartbeat("b");
+        metrics.heartbeat("a", true);
+        metrics.heartbeat("b", true);
         let text = metrics.render(Refresh {
             status: Status::Online,
             offline_time: Duration::ZERO,

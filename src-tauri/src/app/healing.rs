@@ -44,9 +44,13 @@ pub async fn run(
                 }
                 let heartbeat_age = wall.gateway.heartbeat_age();
                 if ladder.alive(heartbeat_age) {
-                    notifier.ready("showing the wallboard");
-                    // Through the main loop: a hung GTK main loop starves the watchdog too.
-                    let _ = app.run_on_main_thread(|| Notifier::new().watchdog());
+                    if wall.gateway.shown() {
+                        notifier.ready("showing the wallboard");
+                    }
+                    if notifier.is_ready() {
+                        // Through the main loop: a hung GTK main loop starves the watchdog too.
+                        let _ = app.run_on_main_thread(|| Notifier::new().watchdog());
+                    }
                 }
                 let web_rss = ticks.is_multiple_of(MEMORY_EVERY)
                     .then(|| memory::web_process_rss(pid))

@@ -362,6 +362,8 @@ pub struct Launch<'a> {
     pub tables: &'a str,
     /// Runs `kiosk run` through `sh -c '…; echo $? > STATUS'` so its exit status is kept.
     pub keep_status: Option<&'a Path>,
+    /// Points the app at this Grafana URL instead of the world's simulator.
+    pub grafana_url: Option<&'a str>,
 }
 
 impl App {
@@ -413,6 +415,7 @@ impl App {
             .env("NOTIFY_SOCKET", &notify.path)
             .env("RUST_LOG", "info")
             .env("TZ", "UTC")
+            .envs(launch.grafana_url.map(|url| ("KIOSK_GRAFANA_URL", url)))
             .env(
                 "KIOSK_GATEWAY_METRICS_LISTEN",
                 format!("127.0.0.1:{metrics_port}"),

@@ -191,6 +191,7 @@ async fn when_the_ladder_is_used_up_the_app_exits_non_zero_for_systemd() {
     let launch = Launch {
         tables: "\n[app]\nheartbeat_timeout = \"4s\"\nmax_recreates_per_hour = 0\n",
         keep_status: Some(&status),
+        ..Launch::default()
     };
     let app = App::start(world, App::display(true).await, launch).await;
     app.wait_painted(FIRST_PAINT, "first page").await;
@@ -264,5 +265,45 @@ async fn a_web_process_above_the_memory_limit_gets_a_new_webview() {
     .await;
     app.wait_painted(Duration::from_secs(20), "the new webview")
         .await;
+    app.close().await;
+}
+
+/// Grafana down at first boot, nothing cached: the designed "waiting for Grafana" screen is what
+/// the wall should show, so systemd hears READY=1 and WATCHDOG=1 and the ladder stays put
+/// (restarting would not bring Grafana back).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_for_grafana_is_a_healthy_wall() {
+    if !enabled() {
+        return;
+    }
+    let world = wall_world("30s").await;
+    let launch = Launch {
+        tables: "\n[app]\nheartbeat_timeout = \"6s\"\n",
+        // Nothing listens on the discard port.
+        grafana_url: Some("http://127.0.0.1:9"),
+        ..Launch::default()
+    };
+    let app = App::start(world, App::display(true).await, launch).await;
+    let ready = app
+        .wait_for("READY=1", Duration::from_secs(30), || async {
+            app.notify.times_of("READY=1").first().copied()
+        })
+        .await;
+    // Well past the first-paint allowance of a webview (60 s would be the ladder's limit for
+    // a page that never reports; heartbeats keep it quiet): 20 s is three heartbeat timeouts.
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    let pings = app.notify.times_of("WATCHDOG=1");
+    assert!(
+        pings.len() >= 10,
+        "WATCHDOG=1 while waiting: {:?}",
+        app.notify.all()
+    );
+    assert!(pings.iter().all(|at| *at >= ready));
+    let metrics = app.metrics().await;
+    assert!(!metrics.contains("kiosk_recoveries_total{"), "{metrics}");
+    assert!(
+        metrics.contains("kiosk_state{state=\"offline\"} 1"),
+        "{metrics}"
+    );
     app.close().await;
 }
