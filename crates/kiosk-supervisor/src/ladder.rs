@@ -18,8 +18,6 @@ pub enum Rung {
 }
 
 impl Rung {
-    pub const ALL: [Rung; 3] = [Rung::Reload, Rung::Recreate, Rung::Exit];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Rung::Reload => "reload",
@@ -47,15 +45,6 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 6] = [
-        Reason::WebProcessGone,
-        Reason::Frozen,
-        Reason::StillFrozen,
-        Reason::Memory,
-        Reason::Scheduled,
-        Reason::CapReached,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::WebProcessGone => "web_process_gone",

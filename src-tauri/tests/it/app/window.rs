@@ -142,14 +142,14 @@ async fn no_devtools_and_no_context_menu() {
     let world = wall_world("30s").await;
     let app = App::start(world, App::display(true).await, Launch::default()).await;
     app.wait_painted(FIRST_PAINT, "first page").await;
-    let before = top_level_windows(&app);
+    let before = app.display.viewable_windows();
     // Real X input events (xdotool through XTEST), as a keyboard and a mouse would send them.
     app.display.xdotool(&["mousemove", "800", "400"]);
     app.display.xdotool(&["key", "ctrl+shift+i"]);
     app.display.xdotool(&["key", "F12"]);
     app.display.xdotool(&["click", "3"]);
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let after = top_level_windows(&app);
+    let after = app.display.viewable_windows();
     assert_eq!(
         after,
         before,
@@ -164,8 +164,4 @@ async fn no_devtools_and_no_context_menu() {
     );
     assert!(!app.log_contains("devtools=true"));
     app.close().await;
-}
-
-fn top_level_windows(app: &App) -> Vec<String> {
-    app.display.viewable_windows()
 }
