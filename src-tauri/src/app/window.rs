@@ -73,6 +73,9 @@ impl Wall {
                 .position(position.x, position.y);
         }
         let window = builder.build()?;
+        // Until WebKit handles a pointer motion over the page, the pointer shows the window's
+        // own cursor: the X default arrow, where the pointer sat when the window appeared.
+        window.set_cursor_visible(false)?;
         let crashes = self.crashes.clone();
         window.with_webview(move |platform| {
             let view = platform.inner();

@@ -60,6 +60,14 @@ async fn no_cursor_over_the_page() {
     assert!(bare > 0, "the default cursor has visible pixels");
     let app = App::start(world, display, Launch::default()).await;
     app.wait_painted(FIRST_PAINT, "first page").await;
+    // Before any motion: the window appeared under a resting pointer that WebKit has not seen
+    // move, so the window's own cursor shows there (the X arrow, until the mouse moved).
+    let (_, _, resting) = app.display.cursor();
+    assert_eq!(
+        resting, 0,
+        "no cursor where the pointer rested when the wall appeared"
+    );
+    // Every motion makes WebKit pick a cursor from the page's CSS.
     for (x, y) in [(800, 450), (100, 100), (1500, 850)] {
         app.display.move_pointer(x, y);
         let cursor = app
