@@ -1,9 +1,10 @@
 // @ts-check
 /**
  * @file The in-page agent: the gateway injects it into every Grafana page as a classic script.
- * Inside one of the shell's frames it watches the DOM (MutationObserver plus a periodic check)
- * with the readiness rule of readiness.js and posts loading / painted / refreshed / problem to the
- * shell, answers `hello` with its current state, forwards gestures and hides leftover chrome.
+ * Inside one of the shell's frames it watches the DOM (a MutationObserver, and a fresh look at each
+ * of the shell's hellos, every 5 s, for what no mutation announces) with the readiness rule of
+ * readiness.js and posts loading / painted / refreshed / problem to the shell, answers `hello`
+ * with its current state, forwards gestures and hides leftover chrome.
  * Outside a frame it does nothing. Contract: docs/wallboard.md, "Agent ↔ shell".
  */
 (function kioskAgent() {
@@ -13,8 +14,6 @@
   if (w.__kioskAgent) return;
   w.__kioskAgent = true;
 
-  /** Periodic check, for changes no mutation announces (a removed attribute elsewhere, time). */
-  const CHECK_MS = 1000;
   const ORIGIN = window.location.origin;
   const script = document.currentScript;
   const BASE = new URL('./', script instanceof HTMLScriptElement && script.src ? script.src : '/__kiosk/ui/agent.js');
@@ -106,7 +105,6 @@
       attributes: true,
       attributeFilter: ['data-testid', 'aria-label'],
     });
-    setInterval(check, CHECK_MS);
     check();
   }
 

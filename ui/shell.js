@@ -35,8 +35,9 @@ const PLAN = '/__kiosk/api/plan';
 const STATE = '/__kiosk/api/state';
 const REPORT = '/__kiosk/api/report';
 
-/** How often the rotation looks at the clock and the frames. */
-const TICK_MS = 250;
+/** How often the rotation looks at the clock and the frames (agents' messages and gestures
+ * tick at once; this is for dwells and timeouts, so it can be slow: the Pi's CPU is the wall's). */
+const TICK_MS = 1_000;
 /** How often the shell sends a heartbeat and says hello to both frames. */
 const HEARTBEAT_MS = 5_000;
 /** The page on screen is healthy while its agent answered within this long. */
@@ -835,8 +836,10 @@ listenPointer();
 connect();
 void fetchJson(PLAN, applyPlan);
 void fetchJson(STATE, applyState);
-setInterval(tick, TICK_MS);
-setInterval(render, 1_000);
+setInterval(() => {
+  tick();
+  render();
+}, TICK_MS);
 setInterval(heartbeat, HEARTBEAT_MS);
 window.focus();
 render();
