@@ -3,7 +3,10 @@
 # Debian's Chromium in --kiosk mode pointed straight at Grafana, in one run on the Grafana
 # simulator (loopback, release build). Each launch gets its own Xvfb display (1920x1080x24)
 # with matchbox-window-manager, a fresh HOME and a fresh profile. It prints numbers, ratios and
-# whether the issue's targets are met, and asserts nothing.
+# whether the issue's targets are met, and asserts nothing. A third contestant shows the floor:
+# WebKitGTK alone, its own MiniBrowser (shipped in libwebkit2gtk-4.1-0) --full-screen straight at
+# the simulator like Chromium, with kiosk's default renderer: what any WebKitGTK app pays for
+# this page before a line of kiosk runs.
 #
 # Both show the same page: the Fleet Overview dashboard with the kiosk flags kiosk adds
 # (`/d/fleet-overview?kiosk&_dash.hide…`). kiosk gets it as its only [[display.pages]] entry
@@ -11,8 +14,8 @@
 # simulator's anonymous viewer (restarted with --anonymous, as bench/wallboard.sh does); kiosk
 # uses its token through its gateway.
 #
-# Every configuration (kiosk with app.renderer = no-dmabuf, the default; Chromium; kiosk with
-# dmabuf; kiosk with no-compositing), one after the other on an otherwise idle display:
+# Every configuration (kiosk with app.renderer = no-dmabuf, the default; Chromium; MiniBrowser;
+# kiosk with dmabuf; kiosk with no-compositing), one after the other on an otherwise idle display:
 # 1. start → first painted page: from spawning the process to the first X frame of the root
 #    window showing the painted dashboard, polled by bench/xshot.c (MIT-SHM grabs, ~15 ms apart).
 #    Decided by pixels in the dashboard area (the top 80 %): the simulator draws painted panels
@@ -52,7 +55,7 @@ source scripts/lib/world.sh
 CPU_S=${BENCH_CPU_SECONDS:-60}
 SWAPS=${SWAPS:-20}         # 0 skips the blank-frame run
 # The configurations measured, in this order (a subset for a quick try).
-CONFIGS=${BENCH_CONFIGS:-kiosk chromium kiosk-dmabuf kiosk-no-compositing}
+CONFIGS=${BENCH_CONFIGS:-kiosk chromium webkit kiosk-dmabuf kiosk-no-compositing}
 SETTLE_S=${SETTLE_S:-5}    # after the first painted frame, before PSS and CPU
 PSS_SAMPLES=6              # 2 s apart: ~10 s
 FIRST_SHARE=0.05           # chromatic share of the dashboard area: the first colour on screen
@@ -73,6 +76,8 @@ TARGET_PSS=0.5 TARGET_START=1.0 TARGET_CPU=0.7
 for tool in Xvfb matchbox-window-manager chromium cc xprop ps; do
   command -v "$tool" >/dev/null || { echo "bench/app.sh needs $tool" >&2; exit 1; }
 done
+MINIBROWSER="$(pkg-config --variable=libdir webkit2gtk-4.1)/webkit2gtk-4.1/MiniBrowser"
+[ -x "$MINIBROWSER" ] || { echo "bench/app.sh needs WebKitGTK's MiniBrowser at $MINIBROWSER" >&2; exit 1; }
 
 # ------------------------------------------------------------------ helpers
 
@@ -318,8 +323,9 @@ kiosk_config() {
   } >"$file"
 }
 
-# spawn KIND DIR: starts kiosk (KIND = kiosk) with DIR/kiosk.toml, or Chromium (KIND = chromium)
-# on DISP with HOME and XDG directories in DIR; sets APP_PID and SPAWN_US.
+# spawn KIND DIR: starts kiosk (KIND = kiosk) with DIR/kiosk.toml, Chromium (KIND = chromium) or
+# WebKitGTK's MiniBrowser (KIND = webkit) on DISP with HOME and XDG directories in DIR; sets
+# APP_PID and SPAWN_US.
 spawn() {
   local kind=$1 dir=$2 env_args
   mkdir -p "$dir/home" "$dir/profile"
@@ -339,6 +345,10 @@ spawn() {
       env "${env_args[@]}" chromium --kiosk "${sandbox[@]}" --no-first-run --disable-background-networking \
         --disable-component-update --disable-sync --password-store=basic --noerrdialogs \
         --disable-session-crashed-bubble --user-data-dir="$dir/profile" "$RIVAL_URL" >>"$dir/app.log" 2>&1 &
+      ;;
+    webkit)
+      # kiosk's default renderer (app.renderer = no-dmabuf), so the two differ only by kiosk.
+      env "${env_args[@]}" WEBKIT_DISABLE_DMABUF_RENDERER=1 "$MINIBROWSER" --full-screen "$RIVAL_URL" >>"$dir/app.log" 2>&1 &
       ;;
   esac
   APP_PID=$!
@@ -505,6 +515,7 @@ for name in $CONFIGS; do
   case $name in
     kiosk) measure kiosk kiosk no-dmabuf ;;
     chromium) measure chromium chromium ;;
+    webkit) measure webkit webkit ;;
     kiosk-dmabuf) measure kiosk-dmabuf kiosk dmabuf ;;
     kiosk-no-compositing) measure kiosk-no-compositing kiosk no-compositing ;;
     *) echo "unknown configuration in BENCH_CONFIGS: $name" >&2; exit 1 ;;
@@ -598,15 +609,21 @@ if [ "$SWAPS" -gt 0 ]; then
   printf '%-38s %-10s %-10s %-8s %s\n' "blank/grey frames over $((SWAPS1 - SWAPS0)) swaps" "$((B_BLANK + B_GREY))" - '' "0: $blank_verdict"
 fi
 row 'start to first colour (s, no target)' R_FIRST
+if [ -n "${R_PSS[webkit]:-}" ]; then
+  echo "the floor, WebKitGTK alone (MiniBrowser, no kiosk code) vs Chromium: PSS $(ratio "${R_PSS[webkit]}" "${R_PSS[chromium]:-}"),"
+  echo "  start $(ratio "${R_START[webkit]:-}" "${R_START[chromium]:-}"), CPU $(ratio "${R_CPU[webkit]}" "${R_CPU[chromium]:-}");" \
+    "kiosk vs it: PSS $(ratio "${R_PSS[kiosk]:-}" "${R_PSS[webkit]}"), start $(ratio "${R_START[kiosk]:-}" "${R_START[webkit]:-}"), CPU $(ratio "${R_CPU[kiosk]:-}" "${R_CPU[webkit]}")"
+fi
 echo
 echo "by configuration (ratio to Chromium in brackets):"
 printf '  %-26s %-15s %-28s %-15s %-15s %-14s %s\n' '' 'PSS MiB' 'painted s: warm (cold)' 'first colour s' 'window up s' 'CPU % core' 'Xvfb CPU; machine load: CPU window, warm starts (% core)'
-for name in kiosk kiosk-dmabuf kiosk-no-compositing chromium; do
+for name in kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium; do
   [ -n "${R_PSS[$name]:-}" ] || continue
   case $name in
     kiosk) label='kiosk no-dmabuf (default)' ;;
     kiosk-dmabuf) label='kiosk dmabuf' ;;
     kiosk-no-compositing) label='kiosk no-compositing' ;;
+    webkit) label='WebKitGTK MiniBrowser' ;;
     chromium) label='Chromium --kiosk' ;;
   esac
   printf '  %-26s %-15s %-28s %-15s %-15s %-14s %s\n' "$label" \
@@ -620,7 +637,7 @@ done
 echo
 echo "PSS: mean of $PSS_SAMPLES samples 2 s apart, from ${SETTLE_S} s after the start watch (${AFTER_MS} ms past the first colour), over the spawned process and all its"
 echo "  descendants. At the last sample, by process (name[/type] ×count MiB (of it anonymous)):"
-for name in kiosk kiosk-dmabuf kiosk-no-compositing chromium; do
+for name in kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium; do
   [ -z "${R_PROCS[$name]:-}" ] || echo "    $name: ${R_PROCS[$name]}"
 done
 echo "start: spawn → the first X frame whose top 80 % is not blank and has ≥ $PAINTED_OF_FINAL of the chromatic share the page has"
@@ -628,14 +645,14 @@ echo "  ${AFTER_MS} ms after its first colour (first colour: ≥ $FIRST_SHARE ch
 echo "  $(cell "${R_PCHROMA[kiosk]:-}") kiosk, $(cell "${R_PCHROMA[chromium]:-}") Chromium (settled page: $(cell "${R_SCHROMA[kiosk]:-}"), $(cell "${R_SCHROMA[chromium]:-}")). Compared: the median of"
 echo "  $START_RUNS warm launches (same profile, after the first); the cold one (new profile, empty caches) in brackets. window up:"
 echo "  the first frame unlike the empty screen (kiosk's splash, Chromium's blank page). Warm starts to painted, one by one (s):"
-for name in kiosk kiosk-dmabuf kiosk-no-compositing chromium; do
+for name in kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium; do
   [ -z "${R_STARTS[$name]:-}" ] || echo "    $name: ${R_STARTS[$name]}"
 done
 echo "CPU: utime+stime of the tree (children reaped meanwhile included) over ${CPU_S} s after the PSS samples; Xvfb's own CPU is"
 echo "  not in it. Machine load: everything on the machine in that window (this tree and Xvfb included; 200 = both cores busy),"
 echo "  and the median over the warm launches (with the poller); other work on the machine slows starts most. By process (% of"
 echo "  one core, processes alive at both ends):"
-for name in kiosk kiosk-dmabuf kiosk-no-compositing chromium; do
+for name in kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium; do
   [ -z "${R_CPUS[$name]:-}" ] || echo "    $name: ${R_CPUS[$name]}"
 done
 if [ "$SWAPS" -gt 0 ]; then
