@@ -79,10 +79,11 @@
       }
     }
 
+    /** A burst of mutations (React rendering a panel) makes one check, on the next frame. */
     function soon() {
       if (scheduled) return;
       scheduled = true;
-      setTimeout(check, 100);
+      requestAnimationFrame(check);
     }
 
     function hideChrome() {

@@ -51,6 +51,15 @@ test('index.html loads the stylesheet and the shell from /__kiosk/ui/', () => {
   }
 });
 
+test("index.html preloads exactly the modules shell.js imports, so they load beside it", () => {
+  const html = readFileSync(join(UI, 'index.html'), 'utf8');
+  const shell = readFileSync(join(UI, 'shell.js'), 'utf8');
+  const imported = [...shell.matchAll(/^import[^;]*? from '\.\/([\w-]+\.js)';/gms)].map((m) => m[1]).sort();
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="\/__kiosk\/ui\/([\w-]+\.js)">/g)].map((m) => m[1]).sort();
+  assert.ok(imported.length >= 4, imported.join(' '));
+  assert.deepEqual(preloaded, imported);
+});
+
 test('the frames are never hidden: they stack, full size', () => {
   const css = readFileSync(join(UI, 'style.css'), 'utf8');
   const rule = (sel) => css.match(new RegExp(`\\n${sel.replace('.', '\\.')} \\{([^}]*)\\}`))?.[1] ?? '';
