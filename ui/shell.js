@@ -120,10 +120,23 @@ const ui = {
   card: byId('card'),
   capture: byId('capture'),
 };
+/** When the shell started: the first page was wanted from then on. */
+const BOOT_AT = Date.now();
 const slots = [
   slot(/** @type {HTMLIFrameElement} */ (byId('frame-a'))),
   slot(/** @type {HTMLIFrameElement} */ (byId('frame-b'))),
 ];
+// The gateway starts the plan's first page in a frame with the shell itself, so that it loads
+// while these scripts do: adopt it as if loaded at boot (the first tick keeps it if the plan
+// still starts there, and loads another page over it otherwise).
+for (const s of slots) {
+  const url = s.el.getAttribute('src');
+  if (url && s.el.dataset.page) {
+    s.pageId = s.el.dataset.page;
+    s.url = url;
+    s.startedAt = BOOT_AT;
+  }
+}
 
 /** @type {Plan} */
 let plan = { source: '', pause_resume_ms: 0, pages: [] };
@@ -131,7 +144,7 @@ let planText = '';
 let planLoaded = false;
 /** @type {State | null} */
 let state = null;
-let rot = R.start(Date.now());
+let rot = R.start(BOOT_AT);
 /** @type {Slot | null} the frame on screen */
 let front = null;
 /** @type {Pending | null} */
@@ -346,6 +359,7 @@ function swap() {
   incoming.el.classList.add('front');
   front?.el.classList.remove('front');
   front = incoming;
+  front.title = page.title;
   send({ type: 'swap', page: page.id, wait_ms: Math.max(0, now - pending.requestedAt) });
   if (!pending.user && pending.index <= rot.index) skipped.clear(); // a new round
   rot = R.shown(rot, pending.index, now);
@@ -482,7 +496,7 @@ function tick() {
   if (!pending) {
     if (!front || rot.index < 0) {
       const i = R.step(plan, -1, 1, t, skipped);
-      if (i >= 0) pending = { index: i, dir: 1, requestedAt: now, user: false };
+      if (i >= 0) pending = { index: i, dir: 1, requestedAt: front ? now : BOOT_AT, user: false };
       else skipped.clear();
     } else if (R.due(rot, plan, now)) {
       const i = R.step(plan, rot.index, 1, t, skipped);

@@ -124,7 +124,7 @@ fn session_param(uri: &Uri) -> Option<String> {
 
 async fn shell_or_redeem(AxumState(shared): AxumState<Arc<Shared>>, uri: Uri) -> Response {
     let Some(secret) = session_param(&uri) else {
-        return shell::index();
+        return shell::index(shared.plan.borrow().pages.first());
     };
     match shared.sessions.redeem(&secret) {
         Some(cookie) => {

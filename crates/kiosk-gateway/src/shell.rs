@@ -7,7 +7,10 @@ use axum::response::Response;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::{HeaderValue, StatusCode};
 
+use kiosk_display::Page;
+
 use crate::offline;
+use crate::waiting::escape;
 
 #[derive(rust_embed::Embed)]
 #[folder = "../../ui/"]
@@ -16,11 +19,17 @@ use crate::offline;
 #[exclude = "*.json"]
 struct Ui;
 
-/// `GET /__kiosk/`: `ui/index.html`.
-pub(crate) fn index() -> Response {
+/// `GET /__kiosk/`: `ui/index.html`, its first frame already loading `first` (the plan's first
+/// page) so that the page loads while the shell's scripts do; shell.js adopts it.
+pub(crate) fn index(first: Option<&Page>) -> Response {
     match Ui::get("index.html") {
         Some(file) => {
-            let mut response = file_response("index.html", file.data.into_owned());
+            let html = String::from_utf8_lossy(&file.data);
+            let html = match first {
+                Some(page) => starting(&html, page),
+                None => html.into_owned(),
+            };
+            let mut response = file_response("index.html", html.into_bytes());
             response
                 .headers_mut()
                 .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -32,6 +41,21 @@ pub(crate) fn index() -> Response {
         ),
     }
 }
+
+/// The first frame of `html` with `page` as its source and its plan id beside it.
+fn starting(html: &str, page: &Page) -> String {
+    html.replacen(
+        FIRST_FRAME,
+        &format!(
+            r#"{FIRST_FRAME} src="{}" data-page="{}""#,
+            escape(&page.url),
+            escape(&page.id)
+        ),
+        1,
+    )
+}
+
+const FIRST_FRAME: &str = r#"<iframe id="frame-a""#;
 
 /// `GET /__kiosk/ui/<file>`.
 pub(crate) async fn file(Path(name): Path<String>) -> Response {
@@ -80,7 +104,27 @@ fn content_type(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::content_type;
+    use super::{Ui, content_type, starting};
+
+    #[test]
+    fn the_first_frame_starts_loading_the_first_page() {
+        let page = kiosk_display::Page {
+            id: "fleet-overview".into(),
+            title: "Fleet".into(),
+            url: r#"/d/fleet-overview?kiosk&var-host="a""#.into(),
+            dwell_ms: 30_000,
+            windows: Vec::new(),
+        };
+        let html = String::from_utf8(Ui::get("index.html").unwrap().data.into_owned()).unwrap();
+        let started = starting(&html, &page);
+        assert!(
+            started.contains(
+                r#"<iframe id="frame-a" src="/d/fleet-overview?kiosk&amp;var-host=&quot;a&quot;" data-page="fleet-overview" class="frame""#
+            ),
+            "{started}"
+        );
+        assert!(started.contains(r#"<iframe id="frame-b" class="frame""#));
+    }
 
     #[test]
     fn modules_are_javascript() {

@@ -24,7 +24,7 @@ pub(crate) fn render(grafana: &str) -> String {
     TEMPLATE.replace("{{GRAFANA}}", &escape(grafana))
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

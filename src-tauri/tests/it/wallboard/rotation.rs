@@ -71,6 +71,42 @@ async fn pages_rotate_in_order_each_for_its_dwell() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_page_starts_with_the_shell_and_loads_once() {
+    if !enabled() {
+        return;
+    }
+    let world = boards::world().await;
+    let pages = boards::bright_pages(2, "1m");
+    boards::configure(&world, &pages, "2m");
+    world.sim.clear_requests();
+    let wall = Wall::open(world).await;
+    let shown = wall.wait_painted(PAINT_LIMIT).await;
+    assert_eq!(shown.title, pages[0].title, "{shown:?}");
+    // The gateway served the shell with the first frame already loading that page; the shell
+    // kept that load instead of starting another.
+    assert_eq!(shown.front, "frame-a", "{shown:?}");
+    let started = wall
+        .js("return document.getElementById('frame-a').dataset.page ?? null;")
+        .await;
+    assert_eq!(
+        started,
+        serde_json::json!(pages[0].uid),
+        "data-page of frame-a"
+    );
+    let document = format!("/d/{}?", pages[0].uid);
+    let loads: Vec<String> = wall
+        .world
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with(&document))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(loads.len(), 1, "the first page's document, once: {loads:?}");
+    wall.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_page_is_shown_only_once_painted() {
     if !enabled() {
         return;
