@@ -432,6 +432,7 @@ to_png_keep() { # moves the PPM to OUT and converts it; prints the path
 SHOTS=()
 declare -A R_COLD R_START R_STARTS R_FIRST R_SLOAD R_MAPPED R_CPUS R_PSS R_PROCS R_CPU R_XCPU R_LOAD R_POLL R_PCHROMA R_SCHROMA
 # measure NAME KIND [RENDERER]
+# shellcheck disable=SC2034 # R_PROCS, R_STARTS and R_CPUS are read through per_config's nameref
 measure() {
   local name=$1 kind=$2 renderer=${3:-} dir root pids samples=() i total t0 t1 c0 c1 x0 x1 m0 m1
   dir="$WORLD/run-$name"
@@ -585,6 +586,8 @@ T_END=$(now_us)
 # ------------------------------------------------------------------ report
 
 cell() { if [ -n "$1" ]; then echo "$1${2:-}"; else echo "n/a"; fi; }
+# The configurations in the order the report lists them.
+REPORT_ORDER=(kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium)
 # row LABEL KEY-ARRAY [TARGET]: kiosk, Chromium, ratio, verdict (labels in ASCII: printf pads bytes).
 row() {
   local -n values=$2
@@ -617,7 +620,7 @@ fi
 echo
 echo "by configuration (ratio to Chromium in brackets):"
 printf '  %-26s %-15s %-28s %-15s %-15s %-14s %s\n' '' 'PSS MiB' 'painted s: warm (cold)' 'first colour s' 'window up s' 'CPU % core' 'Xvfb CPU; machine load: CPU window, warm starts (% core)'
-for name in kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium; do
+for name in "${REPORT_ORDER[@]}"; do
   [ -n "${R_PSS[$name]:-}" ] || continue
   case $name in
     kiosk) label='kiosk no-dmabuf (default)' ;;
@@ -635,26 +638,28 @@ for name in kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium; do
     "${R_XCPU[$name]}; ${R_LOAD[$name]}, ${R_SLOAD[$name]}"
 done
 echo
+# per_config ARRAY: "    name: value" for each configuration measured, in the table's order.
+per_config() {
+  local -n values=$1
+  local name
+  for name in "${REPORT_ORDER[@]}"; do
+    [ -z "${values[$name]:-}" ] || echo "    $name: ${values[$name]}"
+  done
+}
 echo "PSS: mean of $PSS_SAMPLES samples 2 s apart, from ${SETTLE_S} s after the start watch (${AFTER_MS} ms past the first colour), over the spawned process and all its"
 echo "  descendants. At the last sample, by process (name[/type] ×count MiB (of it anonymous)):"
-for name in kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium; do
-  [ -z "${R_PROCS[$name]:-}" ] || echo "    $name: ${R_PROCS[$name]}"
-done
+per_config R_PROCS
 echo "start: spawn → the first X frame whose top 80 % is not blank and has ≥ $PAINTED_OF_FINAL of the chromatic share the page has"
 echo "  ${AFTER_MS} ms after its first colour (first colour: ≥ $FIRST_SHARE chromatic). Chromatic share of the painted frame / of the page:"
 echo "  $(cell "${R_PCHROMA[kiosk]:-}") kiosk, $(cell "${R_PCHROMA[chromium]:-}") Chromium (settled page: $(cell "${R_SCHROMA[kiosk]:-}"), $(cell "${R_SCHROMA[chromium]:-}")). Compared: the median of"
 echo "  $START_RUNS warm launches (same profile, after the first); the cold one (new profile, empty caches) in brackets. window up:"
 echo "  the first frame unlike the empty screen (kiosk's splash, Chromium's blank page). Warm starts to painted, one by one (s):"
-for name in kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium; do
-  [ -z "${R_STARTS[$name]:-}" ] || echo "    $name: ${R_STARTS[$name]}"
-done
+per_config R_STARTS
 echo "CPU: utime+stime of the tree (children reaped meanwhile included) over ${CPU_S} s after the PSS samples; Xvfb's own CPU is"
 echo "  not in it. Machine load: everything on the machine in that window (this tree and Xvfb included; 200 = both cores busy),"
 echo "  and the median over the warm launches (with the poller); other work on the machine slows starts most. By process (% of"
 echo "  one core, processes alive at both ends):"
-for name in kiosk kiosk-dmabuf kiosk-no-compositing webkit chromium; do
-  [ -z "${R_CPUS[$name]:-}" ] || echo "    $name: ${R_CPUS[$name]}"
-done
+per_config R_CPUS
 if [ "$SWAPS" -gt 0 ]; then
   echo "blank frames: kiosk, default renderer, ${ROTATION[*]} at a 2 s dwell; kiosk_swaps_total $SWAPS0 → $SWAPS1; $B_FRAMES frames in"
   echo "  ${B_SECONDS} s (~$B_RATE frames/s, longest gap $B_GAP ms): $B_BLANK blank, $B_GREY grey only; least chromatic share of the other frames $(cell "$B_CHROMA_MIN")."

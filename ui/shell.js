@@ -61,7 +61,7 @@ const GATEWAY_LOST_MS = 10_000;
  * @property {HTMLIFrameElement} el
  * @property {string | null} pageId the plan page loaded into it
  * @property {string | null} url
- * @property {string} title the page's title when it was loaded
+ * @property {string} title the page's title when it went on screen
  * @property {number} startedAt when its src was set (epoch ms)
  * @property {Document | null} oldDoc the document it held when its src was set: messages from
  *   that one are stale
@@ -307,7 +307,6 @@ function load(s, page) {
   s.oldDoc = s.el.contentDocument;
   s.pageId = page.id;
   s.url = page.url;
-  s.title = page.title;
   s.startedAt = Date.now();
   s.loaded = false;
   s.painted = false;
