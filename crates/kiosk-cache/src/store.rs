@@ -1,6 +1,7 @@
 //! `Cache`: the entry files in one directory and an in-memory index of them (size and age per
 //! key hash) that drives `bytes()` and eviction. Files are written to a temp name and renamed
-//! into place, so a reader or a crash never sees half an entry.
+//! into place, so a reader or a crash never sees half an entry. `put_later` hands a write to a
+//! writer thread that runs while there is something to write, so no answer waits for the disk.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -8,7 +9,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread;
 
 use tracing::{debug, warn};
 
@@ -33,6 +35,18 @@ struct Inner {
     dir: PathBuf,
     max_bytes: u64,
     index: Mutex<Index>,
+    queue: Mutex<Queue>,
+    /// Signalled when the writer thread has emptied the queue and stopped.
+    drained: Condvar,
+}
+
+/// Writes handed to `put_later` and not yet on disk, the newest per key. An entry stays here
+/// until its file is in place, so `get` never falls back to an older file meanwhile.
+#[derive(Debug, Default)]
+struct Queue {
+    pending: HashMap<String, Arc<Entry>>,
+    /// Whether a writer thread is draining `pending`.
+    writing: bool,
 }
 
 /// What is on disk, by key hash (the file name).
@@ -122,6 +136,8 @@ impl Cache {
             dir: dir.to_owned(),
             max_bytes,
             index: Mutex::new(index),
+            queue: Mutex::default(),
+            drained: Condvar::new(),
         };
         inner.evict(&mut inner.lock());
         Ok(Cache {
@@ -132,6 +148,9 @@ impl Cache {
     /// The entry stored under `key`, or `None` on a miss. A file that turns out truncated or
     /// damaged is deleted (with a warning) and is a miss.
     pub fn get(&self, key: &str) -> Option<Entry> {
+        if let Some(entry) = self.inner.queue().pending.get(key) {
+            return Some(Entry::clone(entry));
+        }
         let hash = format::sha256_hex(key.as_bytes());
         let age = self.inner.lock().entries.get(&hash)?.age;
         let path = self.inner.dir.join(&hash);
@@ -198,6 +217,67 @@ impl Cache {
         Ok(())
     }
 
+    /// Stores `entry` under `key` as `put` does, but on the writer thread: returns at once, and
+    /// `get` finds the entry from now on. A newer `put_later` of a key replaces one still
+    /// waiting, so a slow disk writes each key once however often it is answered. Errors are
+    /// logged, as the caller has moved on.
+    pub fn put_later(&self, key: String, entry: Entry) {
+        let mut queue = self.inner.queue();
+        queue.pending.insert(key, Arc::new(entry));
+        if queue.writing {
+            return;
+        }
+        queue.writing = true;
+        drop(queue);
+        let cache = self.clone();
+        let spawned = thread::Builder::new()
+            .name("cache-writer".into())
+            .spawn(move || cache.drain());
+        if let Err(error) = spawned {
+            warn!(%error, "cannot start the cache writer thread; writing in place");
+            self.drain();
+        }
+    }
+
+    /// Returns once every `put_later` made before it is on disk (or has failed).
+    pub fn flush(&self) {
+        let mut queue = self.inner.queue();
+        while queue.writing {
+            queue = self
+                .inner
+                .drained
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// The writer thread: writes pending entries until none is left.
+    fn drain(&self) {
+        loop {
+            let (key, entry) = {
+                let mut queue = self.inner.queue();
+                let Some((key, entry)) = queue.pending.iter().next() else {
+                    queue.writing = false;
+                    self.inner.drained.notify_all();
+                    return;
+                };
+                (key.clone(), Arc::clone(entry))
+            };
+            if let Err(error) = self.put(&key, &entry) {
+                // Not the key: it holds a query, and the log is no place for one.
+                warn!(%error, "cannot write to the offline cache");
+            }
+            let mut queue = self.inner.queue();
+            if queue
+                .pending
+                .get(&key)
+                .is_some_and(|e| Arc::ptr_eq(e, &entry))
+            {
+                queue.pending.remove(&key);
+            }
+        }
+    }
+
     /// Total bytes on disk of the entries (headers included).
     pub fn bytes(&self) -> u64 {
         self.inner.lock().total
@@ -245,6 +325,10 @@ impl Inner {
         self.index.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Deletes the oldest entries until the total fits.
     fn evict(&self, index: &mut Index) {
         while index.total > self.max_bytes {
@@ -289,5 +373,49 @@ fn remove_quietly(path: &Path) {
         && error.kind() != io::ErrorKind::NotFound
     {
         warn!(path = %path.display(), %error, "cannot remove cache file");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    fn entry(body: &[u8]) -> Entry {
+        Entry {
+            status: 200,
+            headers: Vec::new(),
+            body: body.to_vec(),
+            stored_at: SystemTime::now(),
+        }
+    }
+
+    /// The gateway answers while the disk is busy: here the writer is held at the index lock
+    /// (where a real one waits on a slow card), and `put_later` and `get` go on regardless.
+    #[test]
+    fn put_later_does_not_wait_for_the_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path(), 1 << 20).unwrap();
+        let busy = cache.inner.lock();
+        let (done, returned) = mpsc::channel();
+        let other = cache.clone();
+        thread::spawn(move || {
+            other.put_later("k".into(), entry(b"one"));
+            other.put_later("k".into(), entry(b"two"));
+            done.send(other.get("k")).unwrap();
+        });
+        let seen = returned
+            .recv_timeout(Duration::from_secs(10))
+            .expect("put_later or get waited for the writer");
+        assert_eq!(seen.map(|e| e.body), Some(b"two".to_vec()));
+        let hash = format::sha256_hex(b"k");
+        assert!(!dir.path().join(&hash).exists(), "the writer is held");
+        drop(busy);
+        cache.flush();
+        assert_eq!(cache.len(), 1);
+        let on_disk = format::decode("k", &fs::read(dir.path().join(hash)).unwrap()).unwrap();
+        assert_eq!(on_disk.body, b"two");
     }
 }

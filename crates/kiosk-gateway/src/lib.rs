@@ -225,6 +225,9 @@ impl Gateway {
             .await;
         token.cancel();
         let _ = checks.await;
+        // The last answers may still be on their way to disk: a restart should find them.
+        let cache = shared.cache.clone();
+        let _ = tokio::task::spawn_blocking(move || cache.flush()).await;
         served.map_err(|source| Error::Serve { addr, source })
     }
 }

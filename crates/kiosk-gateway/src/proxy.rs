@@ -256,7 +256,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
             body: body.to_vec(),
             stored_at: now,
         };
-        put(&shared, key.to_owned(), entry).await;
+        shared.cache.put_later(key.to_owned(), entry);
         if matches!(cacheable, Cacheable::Query(_)) {
             *lock(&shared.last_live) = Some(now);
         }
@@ -320,17 +320,6 @@ async fn fallback(
     }
     shared.metrics.proxied(ProxyOutcome::Failed);
     offline::unavailable(document, path_and_query)
-}
-
-/// Writes off the async threads; awaited, so the next request already finds the entry.
-async fn put(shared: &Arc<Shared>, key: String, entry: Entry) {
-    let cache = shared.cache.clone();
-    let written = tokio::task::spawn_blocking(move || cache.put(&key, &entry)).await;
-    match written {
-        Ok(Ok(())) => {}
-        Ok(Err(err)) => tracing::warn!(%err, "cannot write to the offline cache"),
-        Err(err) => tracing::warn!(%err, "offline cache writer failed"),
-    }
 }
 
 /// A buffered response; HTML gets the agent and every body its exact `Content-Length`.

@@ -417,3 +417,33 @@ fn serde_json_string(s: &str) -> String {
     assert!(!s.contains(['"', '\\']));
     format!("\"{s}\"")
 }
+
+/// `put_later` is `put` off the caller's thread: seen at once, on disk after `flush`, newest
+/// per key, and still there after a restart.
+#[test]
+fn later_writes_land_and_the_newest_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(dir.path(), 1 << 20).unwrap();
+    for i in 0..50u64 {
+        let key = get_key(&format!("/api/dashboards/uid/d{}", i % 5));
+        cache.put_later(key, entry(format!("answer {i}").as_bytes(), i));
+    }
+    assert_eq!(
+        cache
+            .get(&get_key("/api/dashboards/uid/d3"))
+            .map(|e| e.body),
+        Some(b"answer 48".to_vec())
+    );
+    cache.flush();
+    assert_eq!(cache.len(), 5);
+    assert_eq!(cache.bytes(), disk_bytes(dir.path()));
+    drop(cache);
+    let reopened = Cache::open(dir.path(), 1 << 20).unwrap();
+    for d in 0..5u64 {
+        let got = reopened.get(&get_key(&format!("/api/dashboards/uid/d{d}")));
+        assert_eq!(
+            got.map(|e| e.body),
+            Some(format!("answer {}", 45 + d).into_bytes())
+        );
+    }
+}
