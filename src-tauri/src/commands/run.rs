@@ -28,7 +28,7 @@ pub fn run(global: &Global, loaded: Loaded, runtime: tokio::runtime::Runtime) ->
         Err(status) => return status,
     };
     let handle = gateway.handle();
-    runtime.spawn(async move {
+    let served = runtime.spawn(async move {
         if let Err(e) = gateway.serve(std::future::pending()).await {
             tracing::error!("the gateway stopped: {}", super::chain(&e));
         }
@@ -37,6 +37,9 @@ pub fn run(global: &Global, loaded: Loaded, runtime: tokio::runtime::Runtime) ->
     tauri::async_runtime::set(runtime.handle().clone());
     let status = app::run(&config, handle.clone());
     handle.shutdown();
-    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    // Let serve finish (it writes the cache entries still waiting), but never hold up a restart.
+    let grace = std::time::Duration::from_secs(2);
+    let _ = runtime.block_on(tokio::time::timeout(grace, served));
+    runtime.shutdown_timeout(grace);
     status
 }
